@@ -1,0 +1,106 @@
+namespace Rmq;
+
+/// <summary>
+/// A queue, addressed by its name: <c>client.GetGrain&lt;IQueueGrain&gt;("tasks")</c>.
+/// Redis is the system of record, in Go rmq's key layout, so Go rmq programs can share the queue.
+/// </summary>
+/// <remarks>
+/// Queue names are 1 to <see cref="QueueNames.MaxLength"/> characters and must not contain
+/// <c>[</c>, <c>]</c>, <c>{</c> or <c>}</c> (they are Redis hash tags in rmq's key layout).
+/// Every method of a grain with an invalid name throws an <see cref="ArgumentException"/>.
+/// </remarks>
+public interface IQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Adds one payload (UTF-8) to the back of the queue: <c>LPUSH ready</c>.</summary>
+    Task Publish(string payload);
+
+    /// <summary>Adds one payload of raw bytes to the back of the queue.</summary>
+    Task PublishBytes(byte[] payload);
+
+    /// <summary>
+    /// Adds several payloads with one <c>LPUSH</c>; they are consumed in list order.
+    /// An empty list publishes nothing.
+    /// </summary>
+    Task PublishBatch(IReadOnlyList<string> payloads);
+
+    /// <summary>
+    /// Adds one payload with headers, encoded as Go rmq does (<c>FF 00 BE BE 4A</c>, compact JSON,
+    /// a line feed, the payload). With no headers the payload is stored unchanged.
+    /// </summary>
+    Task PublishWithHeaders(string payload, IReadOnlyDictionary<string, string[]> headers);
+
+    /// <summary>
+    /// Starts consuming: at most <paramref name="prefetchLimit"/> deliveries are taken from
+    /// <c>ready</c> into this queue's unacked list at a time. <paramref name="pollInterval"/> is how
+    /// long the queue waits before looking again after it found <c>ready</c> empty (publishes through
+    /// this grain wake it at once). The configuration is kept in Redis, so the queue resumes consuming
+    /// after a restart. Calling it again with the same settings does nothing; with other settings it
+    /// throws <see cref="InvalidOperationException"/> (call <see cref="StopConsuming"/> first).
+    /// </summary>
+    Task StartConsuming(int prefetchLimit, TimeSpan pollInterval);
+
+    /// <summary>
+    /// Registers a consumer grain; each consumer has at most one delivery in flight. Returns the
+    /// consumer's name, <c>&lt;tag&gt;-&lt;6 alphanumerics&gt;</c>. Registering the same grain again
+    /// returns its existing name. Requires <see cref="StartConsuming"/>.
+    /// </summary>
+    Task<string> AddConsumer(string tag, IConsumerGrain consumer);
+
+    /// <summary>
+    /// Registers a batch consumer: it receives at most <paramref name="batchSize"/> deliveries at a
+    /// time, and a partial batch once <paramref name="batchTimeout"/> has passed since the batch
+    /// started to fill. Requires <see cref="StartConsuming"/>.
+    /// </summary>
+    Task<string> AddBatchConsumer(string tag, IBatchConsumerGrain consumer, int batchSize, TimeSpan batchTimeout);
+
+    /// <summary>
+    /// Stops consuming: fetching stops, in-flight consumer calls are awaited and their outcomes
+    /// applied, and prefetched deliveries that no consumer received go back to the front of
+    /// <c>ready</c>. Consumer registrations end; <see cref="StartConsuming"/> may be called again.
+    /// </summary>
+    Task StopConsuming();
+
+    /// <summary>
+    /// Sets the queue that <see cref="DeliveryOutcome.Push"/> moves deliveries to (its <c>ready</c>
+    /// list). <c>null</c> clears it; without a push queue, Push behaves as Reject.
+    /// </summary>
+    Task SetPushQueue(string pushQueueName);
+
+    /// <summary>Deletes every ready delivery; returns how many there were.</summary>
+    Task<long> PurgeReady();
+
+    /// <summary>Deletes every rejected delivery; returns how many there were.</summary>
+    Task<long> PurgeRejected();
+
+    /// <summary>Moves up to <paramref name="max"/> rejected deliveries (oldest rejection first) to the back of ready.</summary>
+    Task<long> ReturnRejected(long max);
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> deliveries from this queue grain's own unacked list to the
+    /// back of ready. Throws <see cref="InvalidOperationException"/> while consuming (those deliveries
+    /// are held by consumers).
+    /// </summary>
+    Task<long> ReturnUnacked(long max);
+
+    /// <summary>Stops consuming, deletes ready and rejected and unlists the queue; returns what was deleted.</summary>
+    Task<QueueDestroyResult> Destroy();
+
+    /// <summary>
+    /// Removes up to <paramref name="count"/> deliveries from the front of ready and returns their
+    /// payloads (headers stripped); fewer when the queue runs empty. Drained deliveries are gone.
+    /// </summary>
+    Task<IReadOnlyList<string>> Drain(long count);
+
+    /// <summary>
+    /// Removes deliveries whose stored element equals <paramref name="payload"/> from ready (and from
+    /// rejected when asked), with Redis <c>LREM</c> count semantics: &gt;0 from the newest end, &lt;0 from
+    /// the oldest end, 0 all. Returns how many were removed. Scans the lists: O(N).
+    /// </summary>
+    Task<long> Remove(string payload, long count, bool removeFromRejected);
+
+    /// <summary>Counts of this queue, read from Redis (Go rmq's connections are counted too).</summary>
+    Task<QueueStats> GetStats();
+
+    /// <summary>The rmq connection name of this queue grain while it consumes, else <c>null</c>.</summary>
+    Task<string?> GetConnectionName();
+}

@@ -1,0 +1,15 @@
+namespace Rmq;
+
+/// <summary>A queue's counts, as Go rmq's stats compute them (a snapshot; not atomic).</summary>
+/// <param name="ReadyCount"><c>LLEN ready</c>.</param>
+/// <param name="RejectedCount"><c>LLEN rejected</c>.</param>
+/// <param name="UnackedCount">Sum of <c>LLEN unacked</c> over every connection consuming the queue.</param>
+/// <param name="ConsumerCount">Sum of the consumers-set sizes over those connections.</param>
+/// <param name="ConnectionCount">How many registered connections consume the queue.</param>
+[GenerateSerializer, Immutable]
+public sealed record QueueStats(
+    [property: Id(0)] long ReadyCount,
+    [property: Id(1)] long RejectedCount,
+    [property: Id(2)] long UnackedCount,
+    [property: Id(3)] long ConsumerCount,
+    [property: Id(4)] long ConnectionCount);

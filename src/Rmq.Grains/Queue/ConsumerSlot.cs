@@ -1,0 +1,18 @@
+namespace Rmq.Queue;
+
+/// <summary>One registered consumer and what it is doing: at most one delivery (or batch) in flight.</summary>
+internal sealed class ConsumerSlot(ConsumerRegistration registration, IConsumerGrain? single, IBatchConsumerGrain? batch)
+{
+    public ConsumerRegistration Registration { get; } = registration;
+    public IConsumerGrain? Single { get; } = single;
+    public IBatchConsumerGrain? Batch { get; } = batch;
+
+    /// <summary>A call to the consumer is under way.</summary>
+    public bool Busy { get; set; }
+
+    /// <summary>After the consumer could not be reached: no deliveries before this time.</summary>
+    public DateTime RetryAt { get; set; }
+
+    /// <summary>Batch consumers: when the current batch started to fill (the timeout counts from here).</summary>
+    public DateTime? FillStartedAt { get; set; }
+}

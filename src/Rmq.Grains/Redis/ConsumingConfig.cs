@@ -1,0 +1,12 @@
+namespace Rmq.Redis;
+
+/// <summary>A queue's persisted consuming configuration (Rmq-only keys).</summary>
+/// <param name="PrefetchLimit">Set while the queue is configured as consuming.</param>
+/// <param name="PollInterval">The poll interval given to StartConsuming.</param>
+/// <param name="PushQueue">The push queue, or null.</param>
+/// <param name="Consumers">Consumer name → encoded registration.</param>
+internal sealed record ConsumingConfig(
+    int? PrefetchLimit,
+    TimeSpan PollInterval,
+    string? PushQueue,
+    IReadOnlyList<KeyValuePair<string, string>> Consumers);

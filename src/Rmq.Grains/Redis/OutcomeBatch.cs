@@ -1,0 +1,34 @@
+using StackExchange.Redis;
+
+namespace Rmq.Redis;
+
+/// <summary>Raw elements whose fate is decided but not yet applied in Redis; applied in one script.</summary>
+internal sealed class OutcomeBatch
+{
+    public List<RedisValue> Acks { get; } = [];
+    public List<RedisValue> Rejects { get; } = [];
+    public List<RedisValue> Pushes { get; } = [];
+
+    /// <summary>Elements to put back at the front of ready, oldest first.</summary>
+    public List<RedisValue> Returns { get; } = [];
+
+    public int Count => Acks.Count + Rejects.Count + Pushes.Count + Returns.Count;
+
+    /// <summary>Moves everything into <paramref name="other"/> (which must be empty) and leaves this one empty.</summary>
+    public void MoveTo(OutcomeBatch other)
+    {
+        other.Acks.AddRange(Acks);
+        other.Rejects.AddRange(Rejects);
+        other.Pushes.AddRange(Pushes);
+        other.Returns.AddRange(Returns);
+        Clear();
+    }
+
+    public void Clear()
+    {
+        Acks.Clear();
+        Rejects.Clear();
+        Pushes.Clear();
+        Returns.Clear();
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rmq.Hosting;
+using StackExchange.Redis;
+
+namespace Rmq.Redis;
+
+/// <summary>
+/// The silo's one multiplexed Redis connection. Commands fail fast while Redis is unreachable (no
+/// backlog), so callers get a <see cref="RedisUnavailableException"/> instead of a long hang.
+/// </summary>
+public sealed partial class RedisConnection : IAsyncDisposable
+{
+    private readonly ConfigurationOptions _configuration;
+    private readonly ILogger<RedisConnection> _logger;
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private ConnectionMultiplexer? _multiplexer;
+    private IDatabase? _database;
+
+    /// <summary>Creates the provider; nothing connects until the first command.</summary>
+    public RedisConnection(IOptions<RmqOptions> options, ILogger<RedisConnection> logger)
+    {
+        _logger = logger;
+        _configuration = ConfigurationOptions.Parse(options.Value.RedisConnectionString);
+        _configuration.AbortOnConnectFail = false;
+        _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        Endpoints = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
+    }
+
+    /// <summary>The configured endpoints, for error messages.</summary>
+    public string Endpoints { get; }
+
+    /// <summary>The database, connecting on first use.</summary>
+    public ValueTask<IDatabase> GetDatabaseAsync() =>
+        _database is { } db ? ValueTask.FromResult(db) : new ValueTask<IDatabase>(ConnectAsync());
+
+    private async Task<IDatabase> ConnectAsync()
+    {
+        await _connectGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_database is { } db) return db;
+            // With AbortOnConnectFail off this returns after ConnectTimeout even when nothing answers,
+            // and keeps reconnecting in the background: a Redis restart heals without our help.
+            _multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration).ConfigureAwait(false);
+            LogConnected(Endpoints, _multiplexer.IsConnected);
+            return _database = _multiplexer.GetDatabase();
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            throw new RedisUnavailableException(Endpoints, "connect", e);
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    /// <summary>Wraps a connection-level failure in an exception that names the endpoint.</summary>
+    public RedisUnavailableException Unavailable(string operation, Exception inner) => new(Endpoints, operation, inner);
+
+    /// <summary>True for the exceptions StackExchange.Redis raises when Redis cannot be reached.</summary>
+    public static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_multiplexer is not null) await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        _connectGate.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis multiplexer created for {Endpoints} (connected: {Connected})")]
+    private partial void LogConnected(string endpoints, bool connected);
+}

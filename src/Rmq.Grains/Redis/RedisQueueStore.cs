@@ -1,0 +1,308 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Rmq.Hosting;
+using StackExchange.Redis;
+
+namespace Rmq.Redis;
+
+/// <summary>
+/// Every Redis command Rmq's queue grains issue. Grains hold orchestration only; this type knows the
+/// keys (<see cref="RedisKeys"/>), the scripts (<see cref="LuaScripts"/>) and Go rmq's protocol.
+/// Connection failures surface as <see cref="RedisUnavailableException"/>.
+/// </summary>
+public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> options)
+{
+    private const string PrefetchField = "prefetch";
+    private const string PollField = "poll-ms";
+    private const string PushField = "push";
+    private const int MoveChunk = 1000;
+
+    /// <summary>The key builder, in the configured dialect.</summary>
+    public RedisKeys Keys { get; } = new(options.Value.KeyDialect);
+
+    private bool PushAtomically => Keys.Dialect == KeyDialect.Classic;
+
+    /// <summary><c>LPUSH ready</c> of one element; also lists the queue in <c>rmq::queues</c> when asked.</summary>
+    public async Task PublishAsync(string queue, RedisValue element, bool listQueue)
+    {
+        var db = await Db().ConfigureAwait(false);
+        try
+        {
+            var push = db.ListLeftPushAsync(Keys.Ready(queue), element);
+            if (listQueue) await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
+            await push.ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+    }
+
+    /// <summary>One <c>LPUSH ready e1 … en</c>: consumed in argument order.</summary>
+    public async Task PublishAsync(string queue, RedisValue[] elements, bool listQueue)
+    {
+        var db = await Db().ConfigureAwait(false);
+        try
+        {
+            var push = db.ListLeftPushAsync(Keys.Ready(queue), elements);
+            if (listQueue) await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
+            await push.ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+    }
+
+    /// <summary><c>SADD rmq::queues queue</c>, as Go rmq's OpenQueue.</summary>
+    public Task ListQueueAsync(string queue) =>
+        Run("SADD rmq::queues", db => db.SetAddAsync(RedisKeys.Queues, queue));
+
+    /// <summary>
+    /// Registers a consuming connection as Go rmq does: heartbeat first, then <c>rmq::connections</c>
+    /// (so a cleaner never sees a registered connection without a heartbeat), then the queue in the
+    /// connection's queues set (so a cleaner can find the unacked list), then the consumer names.
+    /// </summary>
+    public Task RegisterConnectionAsync(string connection, string queue, TimeSpan ttl, IReadOnlyCollection<string> consumers) =>
+        Run("register connection", async db =>
+        {
+            await db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
+            await db.SetAddAsync(RedisKeys.Connections, connection).ConfigureAwait(false);
+            var queues = db.SetAddAsync(RedisKeys.ConnectionQueues(connection), queue);
+            var listed = db.SetAddAsync(RedisKeys.Queues, queue);
+            if (consumers.Count > 0)
+                await db.SetAddAsync(Keys.Consumers(connection, queue), consumers.Select(c => (RedisValue)c).ToArray()).ConfigureAwait(false);
+            await queues.ConfigureAwait(false);
+            await listed.ConfigureAwait(false);
+        });
+
+    /// <summary><c>SET heartbeat 1 EX ttl</c>.</summary>
+    public Task HeartbeatAsync(string connection, TimeSpan ttl) =>
+        Run("SET heartbeat", db => db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl));
+
+    /// <summary><c>SADD consumers name</c> (informational; Go rmq's stats count it).</summary>
+    public Task AddConsumerNameAsync(string connection, string queue, string name) =>
+        Run("SADD consumers", db => db.SetAddAsync(Keys.Consumers(connection, queue), name));
+
+    /// <summary>
+    /// Closes a connection whose unacked list is empty: deletes its consumers set, queues set and
+    /// heartbeat and unregisters it. When unacked still holds deliveries only the heartbeat is deleted,
+    /// so a cleaner sees the connection as dead and returns them; returns false then.
+    /// </summary>
+    public Task<bool> CloseConnectionAsync(string connection, string queue) =>
+        Run("close connection", async db =>
+        {
+            if (await db.ListLengthAsync(Keys.Unacked(connection, queue)).ConfigureAwait(false) > 0)
+            {
+                await db.KeyDeleteAsync(RedisKeys.Heartbeat(connection)).ConfigureAwait(false);
+                return false;
+            }
+            // Unregister before deleting the heartbeat: a cleaner in between finds nothing to do.
+            await db.SetRemoveAsync(RedisKeys.Connections, connection).ConfigureAwait(false);
+            var consumers = db.KeyDeleteAsync(Keys.Consumers(connection, queue));
+            var queues = db.KeyDeleteAsync(RedisKeys.ConnectionQueues(connection));
+            await db.KeyDeleteAsync(RedisKeys.Heartbeat(connection)).ConfigureAwait(false);
+            await consumers.ConfigureAwait(false);
+            await queues.ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>
+    /// The hot path: applies <paramref name="batch"/> and fetches up to <paramref name="fetchMax"/>
+    /// elements into the connection's unacked list, never letting it exceed <paramref name="prefetchLimit"/>.
+    /// </summary>
+    internal async Task<FetchResult> ApplyAndFetchAsync(string queue, string connection, string? pushQueue,
+        OutcomeBatch batch, int fetchMax, int prefetchLimit)
+    {
+        var db = await Db().ConfigureAwait(false);
+        var pushReady = pushQueue is null ? Keys.Rejected(queue) : Keys.Ready(pushQueue);
+        var pushes = batch.Pushes;
+        var acks = batch.Acks;
+        try
+        {
+            if (pushes.Count > 0 && !PushAtomically)
+            {
+                // Cluster dialect: the push target lives in another hash slot, so no script may touch
+                // both. Copy first, then remove (as Go rmq): if we die in between the delivery is in
+                // both lists — delivered twice, never lost.
+                await db.ListLeftPushAsync(pushReady, pushes.ToArray()).ConfigureAwait(false);
+                acks = [.. acks, .. pushes];
+                pushes = [];
+            }
+            var args = new RedisValue[6 + acks.Count + batch.Rejects.Count + pushes.Count + batch.Returns.Count];
+            args[0] = acks.Count;
+            args[1] = batch.Rejects.Count;
+            args[2] = pushes.Count;
+            args[3] = batch.Returns.Count;
+            args[4] = fetchMax;
+            args[5] = prefetchLimit;
+            var i = 6;
+            foreach (var list in (List<RedisValue>[])[acks, batch.Rejects, pushes, batch.Returns])
+                foreach (var v in list) args[i++] = v;
+
+            var keys = new[] { Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), pushReady };
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ApplyAndFetch, keys, args).ConfigureAwait(false))!;
+            var fetched = new List<byte[]>(result.Length - 2);
+            for (var j = 2; j < result.Length; j++) fetched.Add((byte[])result[j]!);
+            return new FetchResult(fetched, (long)result[0], (long)result[1]);
+        }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("apply outcomes and fetch", e); }
+    }
+
+    /// <summary>Persists StartConsuming's settings so a re-activation resumes.</summary>
+    public Task SaveConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval) =>
+        Run("HSET consuming", db => db.HashSetAsync(Keys.ConsumingConfig(queue),
+        [
+            new HashEntry(PrefetchField, prefetchLimit),
+            new HashEntry(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
+        ]));
+
+    /// <summary>Persists (or clears, for null) the push queue.</summary>
+    public Task SavePushQueueAsync(string queue, string? pushQueue) =>
+        Run("HSET push", db => pushQueue is null
+            ? db.HashDeleteAsync(Keys.ConsumingConfig(queue), PushField)
+            : db.HashSetAsync(Keys.ConsumingConfig(queue), PushField, pushQueue));
+
+    /// <summary>Persists one consumer registration.</summary>
+    public Task SaveConsumerAsync(string queue, string name, string registration) =>
+        Run("HSET consumer", db => db.HashSetAsync(Keys.ConsumerGrains(queue), name, registration));
+
+    /// <summary>Forgets the consuming settings and consumer registrations (the push queue stays).</summary>
+    public Task ClearConsumingAsync(string queue) =>
+        Run("clear consuming", async db =>
+        {
+            var config = db.HashDeleteAsync(Keys.ConsumingConfig(queue), [PrefetchField, PollField]);
+            await db.KeyDeleteAsync(Keys.ConsumerGrains(queue)).ConfigureAwait(false);
+            await config.ConfigureAwait(false);
+        });
+
+    /// <summary>Reads the persisted configuration.</summary>
+    internal Task<ConsumingConfig> LoadConsumingAsync(string queue) =>
+        Run("HGETALL consuming", async db =>
+        {
+            var configTask = db.HashGetAllAsync(Keys.ConsumingConfig(queue));
+            var consumers = await db.HashGetAllAsync(Keys.ConsumerGrains(queue)).ConfigureAwait(false);
+            var config = (await configTask.ConfigureAwait(false)).ToDictionary(e => (string)e.Name!, e => e.Value);
+            int? prefetch = config.TryGetValue(PrefetchField, out var p) ? (int)p : null;
+            var poll = config.TryGetValue(PollField, out var ms)
+                ? TimeSpan.FromMilliseconds(double.Parse((string)ms!, CultureInfo.InvariantCulture))
+                : TimeSpan.FromSeconds(1);
+            string? push = config.TryGetValue(PushField, out var q) ? (string?)q : null;
+            var list = consumers.Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!)).ToList();
+            return new ConsumingConfig(prefetch, poll, push, list);
+        });
+
+    /// <summary>Deletes ready; returns how many it held.</summary>
+    public Task<long> PurgeReadyAsync(string queue) => PurgeAsync(Keys.Ready(queue));
+
+    /// <summary>Deletes rejected; returns how many it held.</summary>
+    public Task<long> PurgeRejectedAsync(string queue) => PurgeAsync(Keys.Rejected(queue));
+
+    private Task<long> PurgeAsync(RedisKey key) =>
+        Run("purge", async db => (long)await db.ScriptEvaluateAsync(LuaScripts.Purge, [key]).ConfigureAwait(false));
+
+    /// <summary>Rejected → back of ready, oldest rejection first.</summary>
+    public Task<long> ReturnRejectedAsync(string queue, long max) => MoveAsync(Keys.Rejected(queue), Keys.Ready(queue), max);
+
+    /// <summary>A connection's unacked list → back of ready, earliest fetched first.</summary>
+    public Task<long> ReturnUnackedAsync(string connection, string queue, long max) =>
+        MoveAsync(Keys.Unacked(connection, queue), Keys.Ready(queue), max);
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> deliveries from the unacked lists of this queue's dead
+    /// connections (heartbeat TTL ≤ 0, as Go rmq's cleaner decides) to the back of ready. Live
+    /// connections are never touched: their consumers hold those deliveries.
+    /// </summary>
+    public Task<long> ReturnUnackedOfDeadConnectionsAsync(string queue, long max) =>
+        Run("return unacked", async db =>
+        {
+            long moved = 0;
+            foreach (var connection in await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false))
+            {
+                if (moved >= max) break;
+                string name = connection!;
+                if (!await db.SetContainsAsync(RedisKeys.ConnectionQueues(name), queue).ConfigureAwait(false)) continue;
+                if (await db.KeyTimeToLiveAsync(RedisKeys.Heartbeat(name)).ConfigureAwait(false) is { } ttl && ttl > TimeSpan.Zero) continue;
+                moved += await MoveCoreAsync(db, Keys.Unacked(name, queue), Keys.Ready(queue), max - moved).ConfigureAwait(false);
+            }
+            return moved;
+        });
+
+    private Task<long> MoveAsync(RedisKey from, RedisKey to, long max) =>
+        Run("move", db => MoveCoreAsync(db, from, to, max));
+
+    private static async Task<long> MoveCoreAsync(IDatabase db, RedisKey from, RedisKey to, long max)
+    {
+        long moved = 0;
+        while (moved < max)
+        {
+            var chunk = Math.Min(MoveChunk, max - moved);
+            var n = (long)await db.ScriptEvaluateAsync(LuaScripts.Move, [from, to], [chunk]).ConfigureAwait(false);
+            moved += n;
+            if (n < chunk) break;
+        }
+        return moved;
+    }
+
+    /// <summary>Pops up to <paramref name="count"/> elements from the front of ready.</summary>
+    public Task<List<byte[]>> DrainAsync(string queue, long count) =>
+        Run("drain", async db =>
+        {
+            var all = new List<byte[]>();
+            while (all.Count < count)
+            {
+                var chunk = Math.Min(MoveChunk, count - all.Count);
+                var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Drain, [Keys.Ready(queue)], [chunk]).ConfigureAwait(false))!;
+                all.AddRange(result.Select(r => (byte[])r!));
+                if (result.Length < chunk) break;
+            }
+            return all;
+        });
+
+    /// <summary><c>LREM ready count payload</c>, and on rejected when asked; returns the total removed.</summary>
+    public Task<long> RemoveAsync(string queue, RedisValue element, long count, bool fromRejected) =>
+        Run("LREM", async db =>
+        {
+            var rejected = fromRejected ? db.ListRemoveAsync(Keys.Rejected(queue), element, count) : Task.FromResult(0L);
+            var ready = await db.ListRemoveAsync(Keys.Ready(queue), element, count).ConfigureAwait(false);
+            return ready + await rejected.ConfigureAwait(false);
+        });
+
+    /// <summary><c>SREM rmq::queues queue</c>.</summary>
+    public Task UnlistQueueAsync(string queue) =>
+        Run("SREM rmq::queues", db => db.SetRemoveAsync(RedisKeys.Queues, queue));
+
+    /// <summary>Go rmq's stats for one queue, in three pipelined round trips.</summary>
+    public Task<QueueStats> GetStatsAsync(string queue) =>
+        Run("stats", async db =>
+        {
+            var readyTask = db.ListLengthAsync(Keys.Ready(queue));
+            var rejectedTask = db.ListLengthAsync(Keys.Rejected(queue));
+            var connections = await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false);
+            var consuming = connections
+                .Select(c => (Name: (string)c!, Task: db.SetContainsAsync(RedisKeys.ConnectionQueues(c!), queue)))
+                .ToList();
+            await Task.WhenAll(consuming.Select(c => c.Task)).ConfigureAwait(false);
+            var counts = consuming.Where(c => c.Task.Result)
+                .Select(c => (Unacked: db.ListLengthAsync(Keys.Unacked(c.Name, queue)), Consumers: db.SetLengthAsync(Keys.Consumers(c.Name, queue))))
+                .ToList();
+            long unacked = 0, consumers = 0;
+            foreach (var (u, n) in counts)
+            {
+                unacked += await u.ConfigureAwait(false);
+                consumers += await n.ConfigureAwait(false);
+            }
+            return new QueueStats(await readyTask.ConfigureAwait(false), await rejectedTask.ConfigureAwait(false),
+                unacked, consumers, counts.Count);
+        });
+
+    private ValueTask<IDatabase> Db() => redis.GetDatabaseAsync();
+
+    private async Task Run(string operation, Func<IDatabase, Task> action)
+    {
+        var db = await Db().ConfigureAwait(false);
+        try { await action(db).ConfigureAwait(false); }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable(operation, e); }
+    }
+
+    private async Task<T> Run<T>(string operation, Func<IDatabase, Task<T>> action)
+    {
+        var db = await Db().ConfigureAwait(false);
+        try { return await action(db).ConfigureAwait(false); }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable(operation, e); }
+    }
+}

@@ -1,0 +1,52 @@
+using Rmq.Redis;
+using Rmq.Tests.Consumers;
+using Rmq.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Rmq.Tests;
+
+/// <summary>Helpers to read the three lists of a queue straight from Redis.</summary>
+public abstract class QueueTestBase(RmqClusterFixture fixture)
+{
+    protected RmqClusterFixture Fixture { get; } = fixture;
+    protected IDatabase Db => Fixture.Db;
+    protected RedisKeys Keys => Fixture.Keys;
+
+    protected IQueueGrain Queue(string name) => Fixture.Queue(name);
+
+
+    protected async Task<ITestConsumerGrain> ConsumerAsync(ConsumerBehaviour behaviour)
+    {
+        var consumer = Fixture.Grains.GetGrain<ITestConsumerGrain>(Guid.NewGuid().ToString());
+        await consumer.Configure(behaviour);
+        return consumer;
+    }
+
+    protected async Task<ITestBatchConsumerGrain> BatchConsumerAsync(ConsumerBehaviour behaviour)
+    {
+        var consumer = Fixture.Grains.GetGrain<ITestBatchConsumerGrain>(Guid.NewGuid().ToString());
+        await consumer.Configure(behaviour);
+        return consumer;
+    }
+
+    protected Task<long> Ready(string queue) => Db.ListLengthAsync(Keys.Ready(queue));
+
+    protected Task<long> Rejected(string queue) => Db.ListLengthAsync(Keys.Rejected(queue));
+
+    /// <summary>LLEN of the queue grain's own unacked list (0 when it is not consuming).</summary>
+    protected async Task<long> Unacked(string queue)
+    {
+        var connection = await Queue(queue).GetConnectionName();
+        return connection is null ? 0 : await Db.ListLengthAsync(Keys.Unacked(connection, queue));
+    }
+
+    /// <summary>(ready, unacked, rejected), for one-line assertions.</summary>
+    protected async Task<(long Ready, long Unacked, long Rejected)> Counts(string queue) =>
+        (await Ready(queue), await Unacked(queue), await Rejected(queue));
+
+    protected Task EventuallyCounts(string queue, long ready, long unacked, long rejected, double seconds = 10) =>
+        Eventually.Equal((ready, unacked, rejected), () => Counts(queue), $"(ready, unacked, rejected) of {queue}", seconds);
+
+    protected static async Task<List<string>> Payloads(ITestConsumerGrain consumer) =>
+        (await consumer.GetDeliveries()).Select(d => d.Payload).ToList();
+}
