@@ -4,10 +4,13 @@ namespace Rmq;
 [GenerateSerializer]
 public sealed class RedisUnavailableException : Exception
 {
-    /// <summary>Creates the exception.</summary>
-    public RedisUnavailableException(string endpoint, string operation, Exception? inner)
-        : base($"Redis at {endpoint} is not reachable ({operation} failed: {inner?.Message ?? "no connection"}). " +
-               "Start redis-server there, or point Rmq at a reachable Redis (Rmq:Redis:ConnectionString).", inner)
+    /// <summary>
+    /// Creates the exception. The Redis client's exception is kept as text only: its type cannot
+    /// cross the Orleans boundary to the caller.
+    /// </summary>
+    public RedisUnavailableException(string endpoint, string operation, Exception? cause)
+        : base($"Redis at {endpoint} is not reachable ({operation} failed: {cause?.Message ?? "no connection"}). " +
+               "Start redis-server there, or point Rmq at a reachable Redis (Rmq:RedisConnectionString).")
     {
         Endpoint = endpoint;
     }

@@ -16,6 +16,9 @@ internal sealed partial class QueueGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not close connection {Connection}; its heartbeat will expire")]
     private partial void LogCloseFailed(string queue, string connection, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: deactivation could not wait for consumers of connection {Connection}; their deliveries stay in unacked for the cleaner")]
+    private partial void LogStopCut(string queue, string connection);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: heartbeat failed ({Failures} in a row): {Error}")]
     private partial void LogHeartbeatFailed(string queue, int failures, string error);
 

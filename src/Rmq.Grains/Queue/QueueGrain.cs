@@ -55,7 +55,7 @@ internal sealed partial class QueueGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The configuration stays in Redis: the next activation, on any silo, resumes consuming.
-        if (_session is { } session) await CloseSessionAsync(session);
+        if (_session is { } session) await CloseSessionAsync(session, cancellationToken);
         StopTimer();
     }
 
@@ -312,9 +312,19 @@ internal sealed partial class QueueGrain(
         EnsureTimer();
     }
 
-    private async Task CloseSessionAsync(ConsumingSession session)
+    private async Task CloseSessionAsync(ConsumingSession session, CancellationToken cancellationToken = default)
     {
-        await session.StopAsync();
+        try
+        {
+            await session.StopAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Deactivation cannot wait longer for consumers: what they hold stays in unacked, the
+            // heartbeat is deleted below, and a cleaner returns it to ready.
+            LogStopCut(_name, session.Connection);
+            session.Abandon();
+        }
         try
         {
             await store.CloseConnectionAsync(session.Connection, _name);

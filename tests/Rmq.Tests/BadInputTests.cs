@@ -1,0 +1,177 @@
+using Rmq.Hosting;
+using Rmq.Tests.Consumers;
+using Rmq.Tests.Infrastructure;
+using StackExchange.Redis;
+using Xunit;
+
+namespace Rmq.Tests;
+
+/// <summary>Every invalid argument gets an ArgumentException-family error naming the rule, and Redis stays untouched.</summary>
+[Collection(ClassicCollection.Name)]
+public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase(fixture)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
+
+    private async Task<string> RedisSnapshot()
+    {
+        var server = Fixture.Multiplexer.GetServer(Fixture.Redis.Endpoint);
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: "*")) keys.Add(key!);
+        keys.Sort(StringComparer.Ordinal);
+        var parts = new List<string>();
+        foreach (var key in keys.Where(k => !k.EndsWith("::heartbeat", StringComparison.Ordinal)))
+            parts.Add($"{key}={Convert.ToHexString(await Db.KeyDumpAsync(key) ?? [])}");
+        return string.Join("\n", parts);
+    }
+
+    /// <summary>Runs <paramref name="call"/>, expects <typeparamref name="T"/> whose message contains <paramref name="rule"/>, and checks Redis did not change.</summary>
+    private async Task Rejects<T>(Func<Task> call, string rule) where T : ArgumentException
+    {
+        var before = await RedisSnapshot();
+        var e = await Assert.ThrowsAnyAsync<T>(call);
+        Assert.Contains(rule, e.Message);
+        Assert.Equal(before, await RedisSnapshot());
+    }
+
+    [Theory]
+    [InlineData("a[b", "must not contain")]
+    [InlineData("a]b", "must not contain")]
+    [InlineData("{ab", "must not contain")]
+    [InlineData("ab}", "must not contain")]
+    public async Task InvalidQueueNames_AreRejected(string name, string rule)
+    {
+        var queue = Queue(name);
+        await Rejects<ArgumentException>(() => queue.Publish("x"), rule);
+        await Rejects<ArgumentException>(() => queue.StartConsuming(1, Poll), rule);
+        await Rejects<ArgumentException>(() => queue.GetStats(), rule);
+        await Rejects<ArgumentException>(() => queue.PurgeReady(), rule);
+    }
+
+    [Fact]
+    public void EmptyQueueName_IsRejectedBeforeAnyCall()
+    {
+        // Orleans refuses an empty grain key on the caller's side; our own rule says the same.
+        Assert.Throws<ArgumentException>(() => Queue(""));
+        var e = Assert.Throws<ArgumentException>(() => QueueNames.Validate("", "queueName"));
+        Assert.Contains("must not be empty", e.Message);
+        Assert.Equal("queueName", e.ParamName);
+    }
+
+    [Fact]
+    public async Task OverlongQueueName_IsRejected()
+    {
+        await Rejects<ArgumentException>(() => Queue(new string('q', QueueNames.MaxLength + 1)).Publish("x"),
+            $"at most {QueueNames.MaxLength} characters");
+        // The longest valid name works.
+        var longest = new string('q', QueueNames.MaxLength);
+        await Queue(longest).Publish("x");
+        Assert.Equal(1, await Ready(longest));
+        await Queue(longest).Destroy();
+    }
+
+    [Fact]
+    public async Task NullPayloads_AreRejected()
+    {
+        var queue = Queue(RmqClusterFixture.UniqueName("bad-payload"));
+        await Rejects<ArgumentNullException>(() => queue.Publish(null!), "payload");
+        await Rejects<ArgumentNullException>(() => queue.PublishBytes(null!), "payload");
+        await Rejects<ArgumentNullException>(() => queue.PublishWithHeaders(null!, new Dictionary<string, string[]>()), "payload");
+        await Rejects<ArgumentNullException>(() => queue.PublishWithHeaders("x", null!), "headers");
+        await Rejects<ArgumentNullException>(() => queue.PublishBatch(null!), "payloads");
+        await Rejects<ArgumentException>(() => queue.PublishBatch(["a", null!, "c"]), "payloads[1] is null");
+        await Rejects<ArgumentNullException>(() => queue.Remove(null!, 1, false), "payload");
+    }
+
+    [Fact]
+    public async Task OversizedPayloads_AreRejected_AndTheLimitDefaultsTo512MB()
+    {
+        Assert.Equal(512L * 1024 * 1024, new RmqOptions().MaxPayloadBytes);
+        var name = RmqClusterFixture.UniqueName("big");
+        var queue = Queue(name);
+        var limit = (int)RmqClusterFixture.MaxPayloadBytes;
+        await Rejects<ArgumentException>(() => queue.PublishBytes(new byte[limit + 1]), $"the limit is {limit} bytes");
+        await Rejects<ArgumentException>(() => queue.Publish(new string('x', limit + 1)), "Rmq:MaxPayloadBytes");
+        await Rejects<ArgumentException>(() => queue.PublishBatch(["ok", new string('x', limit + 1)]), "payloads[1]");
+        await queue.PublishBytes(new byte[limit]);
+        Assert.Equal(1, await Ready(name));
+        await queue.Destroy();
+    }
+
+    [Fact]
+    public async Task ConsumingArguments_AreChecked()
+    {
+        var queue = Queue(RmqClusterFixture.UniqueName("bad-args"));
+        await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(0, Poll), "prefetchLimit must be at least 1");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(-5, Poll), "prefetchLimit must be at least 1");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(1, TimeSpan.Zero), "pollInterval must be positive");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(1, TimeSpan.FromSeconds(-1)), "pollInterval must be positive");
+
+        var batch = await BatchConsumerAsync(ConsumerBehaviour.AutoAck);
+        await Rejects<ArgumentOutOfRangeException>(() => queue.AddBatchConsumer("t", batch, 0, TimeSpan.FromSeconds(1)), "batchSize must be at least 1");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.AddBatchConsumer("t", batch, 1, TimeSpan.Zero), "batchTimeout must be positive");
+        await Rejects<ArgumentNullException>(() => queue.AddConsumer("t", null!), "consumer");
+        await Rejects<ArgumentNullException>(() => queue.AddConsumer(null!, Fixture.Grains.GetGrain<ITestConsumerGrain>("x")), "tag");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.ReturnRejected(-1), "max must not be negative");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.ReturnUnacked(-1), "max must not be negative");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Drain(-1), "count must not be negative");
+    }
+
+    [Fact]
+    public async Task AddingAConsumerBeforeStartConsuming_SaysWhatToDo()
+    {
+        var queue = Queue(RmqClusterFixture.UniqueName("not-started"));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await queue.AddConsumer("t", await ConsumerAsync(ConsumerBehaviour.AutoAck)));
+        Assert.Contains("call StartConsuming before adding consumers", e.Message);
+    }
+
+    [Fact]
+    public async Task PushQueue_MustBeValidAndNotTheQueueItself()
+    {
+        var name = RmqClusterFixture.UniqueName("self-push");
+        var queue = Queue(name);
+        await Rejects<ArgumentException>(() => queue.SetPushQueue(name), "cannot push to itself");
+        await Rejects<ArgumentException>(() => queue.SetPushQueue(""), "must not be empty");
+        await Rejects<ArgumentException>(() => queue.SetPushQueue("x{y}"), "must not contain");
+    }
+}
+
+/// <summary>A silo pointed at a Redis that does not answer reports the endpoint and changes nothing.</summary>
+public sealed class UnreachableRedisTests : IAsyncLifetime
+{
+    private readonly int _port = RedisServer.FreePort();
+    private Orleans.TestingHost.TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new Orleans.TestingHost.TestClusterBuilder(1);
+        builder.Properties["Rmq:RedisConnectionString"] = $"127.0.0.1:{_port},connectTimeout=500";
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Publish_And_StartConsuming_FailWithTheEndpointInTheMessage()
+    {
+        var queue = _cluster.Client.GetGrain<IQueueGrain>("unreachable");
+        var e = await Assert.ThrowsAsync<RedisUnavailableException>(() => queue.Publish("x"));
+        Assert.Contains($"127.0.0.1:{_port}", e.Message);
+        Assert.Contains("redis-server", e.Message);
+        var again = await Assert.ThrowsAsync<RedisUnavailableException>(() => queue.StartConsuming(10, TimeSpan.FromSeconds(1)));
+        Assert.Contains($"127.0.0.1:{_port}", again.Message);
+        Assert.Null(await queue.GetConnectionName());
+    }
+
+    private sealed class Configurator : Orleans.TestingHost.ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo) =>
+            Microsoft.Extensions.Hosting.RmqSiloBuilderExtensions.AddRmq(silo, o => o.RedisConnectionString = silo.Configuration["Rmq:RedisConnectionString"]!);
+    }
+}
