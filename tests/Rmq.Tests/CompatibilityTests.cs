@@ -85,9 +85,7 @@ public abstract class CompatibilityTests(RmqClusterFixture fixture) : QueueTestB
         await Db.KeyExpireAsync(heartbeat, TimeSpan.FromSeconds(30));
         await Eventually.True(async () => await Db.KeyTimeToLiveAsync(heartbeat) > TimeSpan.FromSeconds(55), "heartbeat refreshed");
 
-        var stop = queue.StopConsuming();
-        await consumer.Finish(DeliveryOutcome.Ack);
-        await stop;
+        await StopWhileHeld(queue, () => consumer.Finish(DeliveryOutcome.Ack));
         // A clean stop closes the connection the way Go rmq's cleaner would have.
         Assert.False(await Db.SetContainsAsync("rmq::connections", connection));
         Assert.False(await Db.KeyExistsAsync(heartbeat));
@@ -128,9 +126,7 @@ public abstract class CompatibilityTests(RmqClusterFixture fixture) : QueueTestB
         Assert.Equal(5, stats.ConsumerCount);
         Assert.Equal(5, stats.UnackedCount); // 2 live Go + 0 dead Go + 3 prefetched here
         await Db.KeyDeleteAsync($"rmq::connection::go-live-AbC123::heartbeat");
-        var stop = queue.StopConsuming();
-        await consumer.Finish(DeliveryOutcome.Ack);
-        await stop;
+        await StopWhileHeld(queue, () => consumer.Finish(DeliveryOutcome.Ack));
         Assert.Equal(2, await Db.ListLengthAsync($"rmq::queue::{Tag(name)}::ready"));
     }
 }

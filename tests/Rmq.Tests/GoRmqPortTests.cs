@@ -134,9 +134,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         await Eventually.Equal(1, consumer.HeldCount, "held deliveries");
 
         // Rmq: StopConsuming waits for the held delivery, then hands the 9 prefetched ones back.
-        var stop = queue.StopConsuming();
-        await consumer.Finish(DeliveryOutcome.Ack);
-        await stop;
+        await StopWhileHeld(queue, () => consumer.Finish(DeliveryOutcome.Ack));
         Assert.Equal((17, 0, 0), await Counts(name));
         Assert.Equal(["multi-d0", "multi-d1", "multi-d2"], await Payloads(consumer));
     }
@@ -202,9 +200,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         Assert.Equal([.. Enumerable.Range(0, 5).Select(i => $"return-d{i}")], await Payloads(consumer));
         Assert.Equal(["return-d5"], await Payloads(second));
 
-        var stop = queue.StopConsuming();
-        await consumer.Finish(DeliveryOutcome.Ack);
-        await stop;
+        await StopWhileHeld(queue, () => consumer.Finish(DeliveryOutcome.Ack));
         Assert.Equal((0, 0, 4), await Counts(name));
 
         Assert.Equal(2, await queue.ReturnRejected(2));

@@ -47,6 +47,18 @@ public abstract class QueueTestBase(RmqClusterFixture fixture)
     protected Task EventuallyCounts(string queue, long ready, long unacked, long rejected, double seconds = 10) =>
         Eventually.Equal((ready, unacked, rejected), () => Counts(queue), $"(ready, unacked, rejected) of {queue}", seconds);
 
+    /// <summary>
+    /// Stops consuming while a consumer holds a delivery: StopConsuming waits for it, so it is finished
+    /// only once the queue has begun stopping (finishing earlier would just hand it the next one).
+    /// </summary>
+    protected static async Task StopWhileHeld(IQueueGrain queue, Func<Task> finishHeld)
+    {
+        var stop = queue.StopConsuming();
+        await Eventually.True(async () => await queue.GetConnectionName() is null, "queue stopping");
+        await finishHeld();
+        await stop;
+    }
+
     protected static async Task<List<string>> Payloads(ITestConsumerGrain consumer) =>
         (await consumer.GetDeliveries()).Select(d => d.Payload).ToList();
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Rmq.Diagnostics;
 using Rmq.Hosting;
 using Rmq.Redis;
 
@@ -33,6 +34,8 @@ public static class RmqSiloBuilderExtensions
         services.AddSingleton<IConfigurationValidator, RmqOptionsValidator>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisQueueStore>();
+        services.AddMetrics();
+        services.AddSingleton<RmqMetrics>();
         return services;
     }
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Rmq.Diagnostics;
 using Rmq.Hosting;
 using Rmq.Redis;
 
@@ -23,6 +25,7 @@ internal sealed partial class ConsumingSession(
     TimeSpan pollInterval,
     RedisQueueStore store,
     RmqOptions options,
+    RmqMetrics metrics,
     ILogger logger)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
@@ -141,6 +144,10 @@ internal sealed partial class ConsumingSession(
         }
         _failures = 0;
         _stopFailingSince = DateTime.MaxValue;
+        metrics.Acked(Queue, _sending.Acks.Count);
+        metrics.Rejected(Queue, _sending.Rejects.Count);
+        metrics.Pushed(Queue, _sending.Pushes.Count);
+        metrics.Returned(Queue, _sending.Returns.Count);
         _held -= _sending.Count;
         _sending.Clear();
         if (result.Missing > 0) LogMissing(Queue, result.Missing);
@@ -208,6 +215,8 @@ internal sealed partial class ConsumingSession(
 
     private async Task CallAsync(ConsumerSlot slot, IConsumerGrain consumer, Prefetched item)
     {
+        metrics.Delivered(Queue, 1);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             Record(item.Raw, await consumer.Consume(item.Delivery));
@@ -222,6 +231,7 @@ internal sealed partial class ConsumingSession(
             LogConsumerFailed(Queue, slot.Registration.Name, e);
             Record(item.Raw, DeliveryOutcome.Push);
         }
+        metrics.ConsumeDuration(Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         slot.Busy = false;
         _inFlight--;
         Signal();
@@ -230,6 +240,8 @@ internal sealed partial class ConsumingSession(
     private async Task CallAsync(ConsumerSlot slot, IBatchConsumerGrain consumer, List<Prefetched> batch)
     {
         var deliveries = batch.ConvertAll(p => p.Delivery);
+        metrics.Delivered(Queue, batch.Count);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var outcomes = await consumer.Consume(deliveries);
@@ -253,6 +265,7 @@ internal sealed partial class ConsumingSession(
             LogConsumerFailed(Queue, slot.Registration.Name, e);
             foreach (var p in batch) Record(p.Raw, DeliveryOutcome.Push);
         }
+        metrics.ConsumeDuration(Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         slot.Busy = false;
         _inFlight -= batch.Count;
         Signal();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Rmq.Diagnostics;
 using Rmq.Hosting;
 using Rmq.Redis;
 using StackExchange.Redis;
@@ -19,6 +20,7 @@ internal sealed partial class QueueGrain(
     RedisQueueStore store,
     IOptions<RmqOptions> options,
     ILocalSiloDetails silo,
+    RmqMetrics metrics,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
     private const string NameAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -94,17 +96,18 @@ internal sealed partial class QueueGrain(
             elements[i] = CheckSize(Encoding.UTF8.GetBytes(payloads[i]), $"payloads[{i}]");
         }
         await store.PublishAsync(_name, elements, listQueue: !_listed);
-        Published();
+        Published(elements.Length);
     }
 
     private async Task PublishCore(byte[] element)
     {
         await store.PublishAsync(_name, element, listQueue: !_listed);
-        Published();
+        Published(1);
     }
 
-    private void Published()
+    private void Published(int count)
     {
+        metrics.Published(_name, count);
         _listed = true;
         _session?.Wake();
     }
@@ -280,7 +283,7 @@ internal sealed partial class QueueGrain(
     }
 
     private ConsumingSession NewSession(int prefetchLimit, TimeSpan pollInterval) =>
-        new(_name, $"{_name}@{SiloTag()}-{RandomNameSuffix()}", prefetchLimit, pollInterval, store, _options, logger)
+        new(_name, $"{_name}@{SiloTag()}-{RandomNameSuffix()}", prefetchLimit, pollInterval, store, _options, metrics, logger)
         {
             PushQueue = _pushQueue,
         };

@@ -1,0 +1,13 @@
+# Sourced by demo.sh and test.sh: installs what they need on a fresh Debian machine.
+ensure_redis_server() {
+  if command -v redis-server >/dev/null 2>&1; then return 0; fi
+  echo "redis-server is missing; installing the Debian package redis-server..."
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  command -v redis-server >/dev/null 2>&1 || { echo "could not install redis-server; install it and run again" >&2; exit 1; }
+  # The package starts a system-wide server on 6379; Rmq's tests start their own on free ports.
+}
+ensure_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || { echo "the .NET SDK (10.0) is required: https://dot.net" >&2; exit 1; }
+}

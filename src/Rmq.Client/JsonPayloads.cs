@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Rmq;
+
+/// <summary>JSON payloads on top of the byte-oriented queue API.</summary>
+public static class JsonPayloads
+{
+    /// <summary>Publishes <paramref name="value"/> serialized as UTF-8 JSON.</summary>
+    public static Task PublishJson<T>(this IQueueGrain queue, T value, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        return queue.PublishBytes(JsonSerializer.SerializeToUtf8Bytes(value, options));
+    }
+
+    /// <summary>Reads the delivery's payload as JSON; throws <see cref="JsonException"/> when it is not.</summary>
+    public static T? GetJson<T>(this Delivery delivery, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return JsonSerializer.Deserialize<T>(delivery.PayloadBytes, options);
+    }
+}

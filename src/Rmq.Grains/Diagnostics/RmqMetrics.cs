@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+
+namespace Rmq.Diagnostics;
+
+/// <summary>
+/// The <c>System.Diagnostics.Metrics</c> instruments of meter <see cref="MeterName"/>. Counts are taken
+/// when Redis has confirmed the change (a publish's LPUSH, an outcome's script), so they match Redis.
+/// Every instrument carries a <c>queue</c> tag.
+/// </summary>
+public sealed class RmqMetrics
+{
+    /// <summary>The meter name to subscribe to (e.g. OpenTelemetry's <c>AddMeter("Rmq")</c>).</summary>
+    public const string MeterName = "Rmq";
+
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _acked;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _pushed;
+    private readonly Counter<long> _returned;
+    private readonly Counter<long> _cleanerReturned;
+    private readonly Histogram<double> _consumeDuration;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
+    public RmqMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        _published = Meter.CreateCounter<long>("rmq.published", "{delivery}", "Deliveries added to ready by publishes through Rmq.");
+        _delivered = Meter.CreateCounter<long>("rmq.delivered", "{delivery}", "Deliveries handed to consumer grains.");
+        _acked = Meter.CreateCounter<long>("rmq.acked", "{delivery}", "Deliveries acknowledged (removed from unacked).");
+        _rejected = Meter.CreateCounter<long>("rmq.rejected", "{delivery}", "Deliveries moved to rejected (by consumers or faulty headers).");
+        _pushed = Meter.CreateCounter<long>("rmq.pushed", "{delivery}", "Deliveries moved to a push queue.");
+        _returned = Meter.CreateCounter<long>("rmq.returned", "{delivery}", "Deliveries a queue grain put back in ready (unreachable consumer, stop).");
+        _cleanerReturned = Meter.CreateCounter<long>("rmq.cleaner.returned", "{delivery}", "Deliveries the cleaner returned to ready from dead connections.");
+        _consumeDuration = Meter.CreateHistogram<double>("rmq.consume.duration", "ms", "Time from handing a delivery (or batch) to a consumer until its outcome came back.");
+    }
+
+    /// <summary>The meter the instruments live on (observable gauges may be added to it).</summary>
+    public Meter Meter { get; }
+
+    internal void Published(string queue, long count) => _published.Add(count, Tag(queue));
+    internal void Delivered(string queue, long count) => _delivered.Add(count, Tag(queue));
+    internal void Acked(string queue, long count) { if (count > 0) _acked.Add(count, Tag(queue)); }
+    internal void Rejected(string queue, long count) { if (count > 0) _rejected.Add(count, Tag(queue)); }
+    internal void Pushed(string queue, long count) { if (count > 0) _pushed.Add(count, Tag(queue)); }
+    internal void Returned(string queue, long count) { if (count > 0) _returned.Add(count, Tag(queue)); }
+    internal void CleanerReturned(string queue, long count) { if (count > 0) _cleanerReturned.Add(count, Tag(queue)); }
+    internal void ConsumeDuration(string queue, double milliseconds) => _consumeDuration.Record(milliseconds, Tag(queue));
+
+    private static KeyValuePair<string, object?> Tag(string queue) => new("queue", queue);
+}
