@@ -5,4 +5,5 @@ namespace Rmq.Silo.Http;
 /// <param name="Redis"><c>ok</c>, or why Redis did not answer.</param>
 /// <param name="Silo">This silo's membership status (<c>Active</c> when serving).</param>
 /// <param name="SiloAddress">This silo's address.</param>
-internal sealed record HealthReport(string Status, string Redis, string Silo, string SiloAddress);
+/// <param name="ActiveSilos">How many silos this silo sees as active in the cluster (itself included).</param>
+internal sealed record HealthReport(string Status, string Redis, string Silo, string SiloAddress, int ActiveSilos);

@@ -71,9 +71,11 @@ internal static class RmqEndpoints
         {
             redisStatus = e.Message;
         }
-        var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
+        var snapshot = membership.CurrentSnapshot;
+        var status = snapshot.GetSiloStatus(silo.SiloAddress);
         var healthy = redisStatus == "ok" && status == SiloStatus.Active;
-        var report = new HealthReport(healthy ? "healthy" : "unhealthy", redisStatus, status.ToString(), silo.SiloAddress.ToString());
+        var active = snapshot.Members.Count(m => m.Value.Status == SiloStatus.Active);
+        var report = new HealthReport(healthy ? "healthy" : "unhealthy", redisStatus, status.ToString(), silo.SiloAddress.ToString(), active);
         return Results.Json(report, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }
