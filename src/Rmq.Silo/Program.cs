@@ -60,7 +60,8 @@ try
 }
 catch (Exception e) when (e is OrleansConfigurationException or InvalidOperationException)
 {
-    await Console.Error.WriteLineAsync($"rmq silo: {(e.Message.StartsWith("Invalid setting", StringComparison.Ordinal) ? e.Message : "Invalid setting: " + e.Message)}");
+    // Rmq's validator says "Invalid Rmq setting: ..."; the binder names the key in its own words.
+    await Console.Error.WriteLineAsync($"rmq silo: {(e.Message.StartsWith("Invalid", StringComparison.Ordinal) ? e.Message : "Invalid setting: " + e.Message)}");
     return 2;
 }
 

@@ -30,7 +30,7 @@ internal static class RedisPreflight
         {
             var tls = options.Ssl ? " The setting asks for TLS (ssl=true): does the server listen with TLS on that port?" : "";
             throw new InvalidOperationException(
-                $"No Redis answers at {where} ({setting}): {Innermost(e)}.{tls} Start redis-server there, or point {setting} at a reachable Redis.", e);
+                $"No Redis answers at {where} ({setting}; {e.FailureType}).{tls} Start redis-server there, or point {setting} at a reachable Redis.", e);
         }
         await using (multiplexer.ConfigureAwait(false))
         {
@@ -39,7 +39,9 @@ internal static class RedisPreflight
                 // Any keyed command makes StackExchange.Redis SELECT the configured database.
                 await multiplexer.GetDatabase().KeyExistsAsync("rmq::queues").WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (RedisServerException e) when (e.Message.Contains("DB index", StringComparison.OrdinalIgnoreCase))
+            // The client refuses an index above the server's 'databases' itself; an older server answers with an error.
+            catch (Exception e) when (e is RedisCommandException or RedisServerException
+                && (e.Message.Contains("DB index", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("database does not exist", StringComparison.OrdinalIgnoreCase)))
             {
                 throw new SettingsException($"Invalid setting: {setting} has defaultDatabase={options.DefaultDatabase}, but the server at {where} says: {e.Message}");
             }
