@@ -29,6 +29,8 @@ public abstract class RmqClusterFixture(KeyDialect dialect) : IAsyncLifetime
         builder.Properties["Rmq:RedisConnectionString"] = Redis.Endpoint;
         builder.Properties["Rmq:KeyDialect"] = dialect.ToString();
         builder.Properties["Rmq:MaxPayloadBytes"] = MaxPayloadBytes.ToString();
+        // These tests build dead connections by hand and call Clean() themselves.
+        builder.Properties["Rmq:CleanerEnabled"] = "false";
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
