@@ -37,33 +37,18 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         _multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
-        var builder = new TestClusterBuilder(3);
-        builder.Properties["Rmq:RedisConnectionString"] = _redis.Endpoint;
-        builder.Properties["Rmq:CleanerInterval"] = "00:00:01";
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await RmqTestCluster.DeployAsync(3, new Dictionary<string, string>
+        {
+            ["RedisConnectionString"] = _redis.Endpoint,
+            ["CleanerInterval"] = "00:00:01",
+        });
     }
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await RmqTestCluster.StopAsync(_cluster);
         await _multiplexer.DisposeAsync();
         await _redis.DisposeAsync();
-    }
-
-    private sealed class Configurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddRmq(silo.Configuration.GetSection("Rmq"));
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-            });
-        }
     }
 
     [Fact]

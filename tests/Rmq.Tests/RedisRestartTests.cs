@@ -24,25 +24,19 @@ public sealed class RedisRestartTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync(durable: true);
-        var builder = new TestClusterBuilder(2);
-        builder.Properties["Rmq:RedisConnectionString"] = $"{_redis.Endpoint},connectTimeout=1000";
-        builder.Properties["Rmq:CleanerInterval"] = "00:00:01";
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await RmqTestCluster.DeployAsync(2, new Dictionary<string, string>
+        {
+            ["RedisConnectionString"] = $"{_redis.Endpoint},connectTimeout=1000",
+            ["CleanerInterval"] = "00:00:01",
+        });
     }
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await RmqTestCluster.StopAsync(_cluster);
         await _redis.DisposeAsync();
     }
 
-    private sealed class Configurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo) => silo.AddRmq(silo.Configuration.GetSection("Rmq"));
-    }
 
     [Fact]
     public async Task RedisRestartedMidStream_NothingLost_ConsumingResumes()

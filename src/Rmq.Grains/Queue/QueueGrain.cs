@@ -310,6 +310,7 @@ internal sealed partial class QueueGrain(
             throw;
         }
         _listed = true;
+        _resumePending = false;
         _heartbeatFailures = 0;
         session.Start();
         EnsureTimer();
