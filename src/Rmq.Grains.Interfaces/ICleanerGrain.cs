@@ -9,4 +9,10 @@ public interface ICleanerGrain : IGrainWithIntegerKey
 {
     /// <summary>Runs one pass now; returns how many deliveries went back to ready.</summary>
     Task<long> Clean();
+
+    /// <summary>
+    /// Does nothing but make sure the cleaner is activated, and with it its timer. Every silo calls it
+    /// periodically, so the cleaner comes back by itself after the silo it lived on died.
+    /// </summary>
+    Task Ping();
 }

@@ -160,12 +160,20 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Every payload consumed at least once, ready empty and every unacked list of the queue empty.</summary>
     private async Task WaitUntilDrainedAsync(string name, int distinct)
     {
+        var state = "";
         await Eventually.True(async () =>
         {
-            if (ConsumptionLog.Of(name).Select(r => r.Payload).Distinct().Count() < distinct) return false;
-            if (await Db.ListLengthAsync(_keys.Ready(name)) > 0) return false;
-            return await UnackedTotalAsync(name) == 0;
-        }, "every delivery consumed, ready and unacked empty", 60);
+            var consumed = ConsumptionLog.Of(name).Select(r => r.Payload).Distinct().Count();
+            var ready = await Db.ListLengthAsync(_keys.Ready(name));
+            var unacked = await UnackedTotalAsync(name);
+            var connections = string.Join(",", (await Db.SetMembersAsync(RedisKeys.Connections)).Select(c => (string)c!));
+            state = $"consumed {consumed}/{distinct}, ready {ready}, unacked {unacked}, connections [{connections}]";
+            return consumed >= distinct && ready == 0 && unacked == 0;
+        }, "every delivery consumed, ready and unacked empty", 60).ContinueWith(t =>
+        {
+            if (t.IsFaulted) output.WriteLine($"not drained: {state}");
+            return t;
+        }).Unwrap();
     }
 
     private async Task<long> UnackedTotalAsync(string name)

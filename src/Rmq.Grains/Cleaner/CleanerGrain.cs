@@ -34,6 +34,8 @@ internal sealed partial class CleanerGrain(
 
     public Task<long> Clean() => PassAsync();
 
+    public Task Ping() => Task.CompletedTask;
+
     private async Task TickAsync()
     {
         try

@@ -6,8 +6,10 @@ using Rmq.Hosting;
 namespace Rmq.Cleaner;
 
 /// <summary>
-/// Runs on every silo: on each membership change it pokes the cleaner. That cleans a dead silo's
-/// connections at once, and re-activates the cleaner itself when it lived on the silo that died.
+/// Runs on every silo and keeps the cleaner going: on each membership change it asks for a pass, which
+/// cleans a dead silo's connections at once; and every cleaner interval it pings the cleaner, which
+/// re-activates it (and its timer) when the silo it lived on died — also when the pass requested at
+/// the change failed because the cluster had not yet noticed the death.
 /// </summary>
 internal sealed partial class MembershipWatcher(
     IClusterMembershipService membership,
@@ -23,7 +25,10 @@ internal sealed partial class MembershipWatcher(
 
     private Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.CleanerEnabled) _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
+        if (options.Value.CleanerEnabled)
+            _watching = Task.WhenAll(
+                Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None),
+                Task.Run(() => PingAsync(_stopping.Token), CancellationToken.None));
         return Task.CompletedTask;
     }
 
@@ -43,6 +48,28 @@ internal sealed partial class MembershipWatcher(
                 try
                 {
                     await grains.GetGrain<ICleanerGrain>(0).Clean().ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogPokeFailed(e.GetType().Name, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PingAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CleanerInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await grains.GetGrain<ICleanerGrain>(0).Ping().ConfigureAwait(false);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
