@@ -76,9 +76,9 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<long> ReturnRejected(long max);
 
     /// <summary>
-    /// Moves up to <paramref name="max"/> deliveries from this queue grain's own unacked list to the
-    /// back of ready. Throws <see cref="InvalidOperationException"/> while consuming (those deliveries
-    /// are held by consumers).
+    /// Moves up to <paramref name="max"/> deliveries from the unacked lists of this queue's dead
+    /// connections (heartbeat expired; Go rmq's included) to the back of ready. Live connections are
+    /// never touched: their consumers hold those deliveries. The cleaner does this for every queue.
     /// </summary>
     Task<long> ReturnUnacked(long max);
 

@@ -9,11 +9,14 @@ public sealed class RedisUnavailableException : Exception
     /// cross the Orleans boundary to the caller.
     /// </summary>
     public RedisUnavailableException(string endpoint, string operation, Exception? cause)
-        : base($"Redis at {endpoint} is not reachable ({operation} failed: {cause?.Message ?? "no connection"}). " +
+        : base($"Redis at {endpoint} is not reachable ({operation} failed: {Summary(cause)}). " +
                "Start redis-server there, or point Rmq at a reachable Redis (Rmq:RedisConnectionString).")
     {
         Endpoint = endpoint;
     }
+
+    // StackExchange.Redis appends a long diagnostic dump after the first ';'.
+    private static string Summary(Exception? cause) => cause?.Message.Split(';')[0].Trim() ?? "no connection";
 
     /// <summary>The Redis endpoint(s) that did not answer.</summary>
     [Id(0)]

@@ -142,20 +142,14 @@ public sealed class UnreachableRedisTests : IAsyncLifetime
     private readonly int _port = RedisServer.FreePort();
     private Orleans.TestingHost.TestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new Orleans.TestingHost.TestClusterBuilder(1);
-        builder.Properties["Rmq:RedisConnectionString"] = $"127.0.0.1:{_port},connectTimeout=500";
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() =>
+        _cluster = await RmqTestCluster.DeployAsync(1, new Dictionary<string, string>
+        {
+            ["RedisConnectionString"] = $"127.0.0.1:{_port},connectTimeout=500",
+            ["CleanerEnabled"] = "false",
+        });
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
+    public Task DisposeAsync() => RmqTestCluster.StopAsync(_cluster);
 
     [Fact]
     public async Task Publish_And_StartConsuming_FailWithTheEndpointInTheMessage()
@@ -169,9 +163,4 @@ public sealed class UnreachableRedisTests : IAsyncLifetime
         Assert.Null(await queue.GetConnectionName());
     }
 
-    private sealed class Configurator : Orleans.TestingHost.ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo) =>
-            Microsoft.Extensions.Hosting.RmqSiloBuilderExtensions.AddRmq(silo, o => o.RedisConnectionString = silo.Configuration["Rmq:RedisConnectionString"]!);
-    }
 }

@@ -23,6 +23,9 @@ public sealed class RmqOptions
     /// <summary>Default for <see cref="ConsumerRetryDelay"/>.</summary>
     public static readonly TimeSpan DefaultConsumerRetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>Default for <see cref="CleanerInterval"/>.</summary>
+    public static readonly TimeSpan DefaultCleanerInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>StackExchange.Redis configuration string (host:port, password=, ssl=, defaultDatabase=).</summary>
     public string RedisConnectionString { get; set; } = DefaultRedisConnectionString;
 
@@ -40,6 +43,15 @@ public sealed class RmqOptions
 
     /// <summary>The largest payload accepted by publish, in bytes (after header encoding).</summary>
     public long MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
+
+    /// <summary>
+    /// Whether the cleaner runs by itself (its timer, and a pass on every membership change). When
+    /// off, <see cref="ICleanerGrain.Clean"/> still runs a pass on demand. Default true.
+    /// </summary>
+    public bool CleanerEnabled { get; set; } = true;
+
+    /// <summary>How often the cleaner runs a pass. Dead silos are handled at once regardless.</summary>
+    public TimeSpan CleanerInterval { get; set; } = DefaultCleanerInterval;
 
     /// <summary>How long a consumer that could not be reached is left alone before it gets deliveries again.</summary>
     public TimeSpan ConsumerRetryDelay { get; set; } = DefaultConsumerRetryDelay;

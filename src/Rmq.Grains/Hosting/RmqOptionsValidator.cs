@@ -40,6 +40,8 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options) : IConfi
             return $"Rmq:MaxPayloadBytes is {o.MaxPayloadBytes}; it must be between 1 and {RmqOptions.DefaultMaxPayloadBytes} (Redis's largest string).";
         if (o.ConsumerRetryDelay < TimeSpan.Zero)
             return $"Rmq:ConsumerRetryDelay is {o.ConsumerRetryDelay}; it must not be negative.";
+        if (o.CleanerInterval <= TimeSpan.Zero)
+            return $"Rmq:CleanerInterval is {o.CleanerInterval}; it must be positive.";
         return null;
     }
 }

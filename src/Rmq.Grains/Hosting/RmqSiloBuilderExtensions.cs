@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Rmq.Cleaner;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
 using Rmq.Redis;
@@ -34,6 +35,8 @@ public static class RmqSiloBuilderExtensions
         services.AddSingleton<IConfigurationValidator, RmqOptionsValidator>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisQueueStore>();
+        services.AddSingleton<MembershipWatcher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipWatcher>());
         services.AddMetrics();
         services.AddSingleton<RmqMetrics>();
         return services;

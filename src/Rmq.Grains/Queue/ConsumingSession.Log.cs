@@ -22,6 +22,9 @@ internal sealed partial class ConsumingSession
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: batch consumer {Consumer} returned {Actual} outcomes for {Expected} deliveries; the batch counts as Push")]
     private partial void LogBatchResultMismatch(string queue, string consumer, int expected, int actual);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: {Count} deliveries fetched by a round trip whose reply was lost go back to ready")]
+    private partial void LogStrays(string queue, int count);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: Redis stayed unreachable while stopping; {Count} deliveries stay in unacked for the cleaner")]
     private partial void LogStopGaveUp(string queue, int count);
 }

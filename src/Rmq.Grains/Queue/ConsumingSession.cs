@@ -4,6 +4,7 @@ using Orleans.Runtime;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
 using Rmq.Redis;
+using StackExchange.Redis;
 
 namespace Rmq.Queue;
 
@@ -35,6 +36,8 @@ internal sealed partial class ConsumingSession(
     private readonly List<ConsumerSlot> _slots = [];
     private readonly OutcomeBatch _pending = new();
     private readonly OutcomeBatch _sending = new();
+    private readonly HashSet<Prefetched> _inFlightItems = [];
+    private bool _mayHaveStrays;
     private TaskCompletionSource _signal = NewSignal();
     private Task? _pump;
     private int _held;
@@ -116,6 +119,11 @@ internal sealed partial class ConsumingSession(
             if (!_stopRequested && PrefetchLimit - _held > 0 && (_readyMayHaveMore || now >= _nextPollAt))
                 fetchMax = PrefetchLimit - _held;
 
+            if (_mayHaveStrays && !await ReconcileAsync())
+            {
+                await BackoffAsync();
+                continue;
+            }
             if (_pending.Count > 0 || fetchMax > 0)
             {
                 if (!await ApplyAndFetchAsync(fetchMax)) await BackoffAsync();
@@ -136,8 +144,10 @@ internal sealed partial class ConsumingSession(
         }
         catch (Exception e) when (e is RedisUnavailableException or StackExchange.Redis.RedisException)
         {
-            // Outcomes are never dropped: they go back to the pending batch and are retried.
+            // Outcomes are never dropped: they go back to the pending batch and are retried. The
+            // script may have run with its reply lost, leaving fetched elements we do not know of.
             _sending.MoveTo(_pending);
+            _mayHaveStrays = true;
             _failures++;
             LogRedisFailure(Queue, _failures, e);
             return false;
@@ -174,6 +184,47 @@ internal sealed partial class ConsumingSession(
         return true;
     }
 
+    /// <summary>
+    /// After a lost reply: elements of our unacked list that we hold nowhere were fetched by a script
+    /// whose answer never came. No consumer has seen them: they go back to the front of ready.
+    /// </summary>
+    private async Task<bool> ReconcileAsync()
+    {
+        RedisValue[] listed;
+        try
+        {
+            listed = await store.UnackedAsync(Connection, Queue);
+        }
+        catch (RedisUnavailableException)
+        {
+            return false;
+        }
+        var known = new Dictionary<string, int>();
+        void Know(RedisValue raw) => known[Key(raw)] = known.GetValueOrDefault(Key(raw)) + 1;
+        foreach (var p in _buffer) Know(p.Raw);
+        foreach (var p in _inFlightItems) Know(p.Raw);
+        foreach (var list in (List<RedisValue>[])[_pending.Acks, _pending.Rejects, _pending.Pushes, _pending.Returns])
+            foreach (var raw in list) Know(raw);
+        var strays = 0;
+        // LRANGE lists newest first; returns are given oldest first.
+        foreach (var raw in listed.Reverse())
+        {
+            var key = Key(raw);
+            if (known.GetValueOrDefault(key) > 0) known[key]--;
+            else
+            {
+                _pending.Returns.Add(raw);
+                _held++;
+                strays++;
+            }
+        }
+        _mayHaveStrays = false;
+        if (strays > 0) LogStrays(Queue, strays);
+        return true;
+
+        static string Key(RedisValue raw) => Convert.ToHexString((byte[])raw!);
+    }
+
     private void Dispatch(DateTime now)
     {
         var count = _slots.Count;
@@ -203,6 +254,7 @@ internal sealed partial class ConsumingSession(
     {
         slot.Busy = true;
         _inFlight++;
+        _inFlightItems.Add(item);
         _ = CallAsync(slot, consumer, item);
     }
 
@@ -210,6 +262,7 @@ internal sealed partial class ConsumingSession(
     {
         slot.Busy = true;
         _inFlight += batch.Count;
+        _inFlightItems.UnionWith(batch);
         _ = CallAsync(slot, consumer, batch);
     }
 
@@ -232,6 +285,7 @@ internal sealed partial class ConsumingSession(
             Record(item.Raw, DeliveryOutcome.Push);
         }
         metrics.ConsumeDuration(Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _inFlightItems.Remove(item);
         slot.Busy = false;
         _inFlight--;
         Signal();
@@ -266,13 +320,14 @@ internal sealed partial class ConsumingSession(
             foreach (var p in batch) Record(p.Raw, DeliveryOutcome.Push);
         }
         metrics.ConsumeDuration(Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _inFlightItems.ExceptWith(batch);
         slot.Busy = false;
         _inFlight -= batch.Count;
         Signal();
     }
 
     /// <summary>Queues an outcome for the next round trip; <c>null</c> = the consumer never saw it.</summary>
-    private void Record(StackExchange.Redis.RedisValue raw, DeliveryOutcome? outcome)
+    private void Record(RedisValue raw, DeliveryOutcome? outcome)
     {
         var target = outcome switch
         {

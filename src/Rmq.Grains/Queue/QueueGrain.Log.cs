@@ -19,6 +19,9 @@ internal sealed partial class QueueGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: deactivation could not wait for consumers of connection {Connection}; their deliveries stay in unacked for the cleaner")]
     private partial void LogStopCut(string queue, string connection);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: connection {Connection} was cleaned while alive (paused past its heartbeat TTL?); continuing with a new connection")]
+    private partial void LogZombie(string queue, string connection);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: heartbeat failed ({Failures} in a row): {Error}")]
     private partial void LogHeartbeatFailed(string queue, int failures, string error);
 

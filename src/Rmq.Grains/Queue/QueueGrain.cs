@@ -300,7 +300,7 @@ internal sealed partial class QueueGrain(
     {
         try
         {
-            await store.RegisterConnectionAsync(session.Connection, _name, _options.HeartbeatTtl,
+            await store.RegisterConnectionAsync(session.Connection, _name, silo.SiloAddress.ToParsableString(), _options.HeartbeatTtl,
                 session.Consumers.Select(c => c.Name).ToList());
             if (persist) await store.SaveConsumingAsync(_name, session.PrefetchLimit, session.PollInterval);
         }
@@ -310,6 +310,7 @@ internal sealed partial class QueueGrain(
             throw;
         }
         _listed = true;
+        _resumePending = false;
         _heartbeatFailures = 0;
         session.Start();
         EnsureTimer();
@@ -352,9 +353,10 @@ internal sealed partial class QueueGrain(
             }
             return;
         }
+        bool registered;
         try
         {
-            await store.HeartbeatAsync(session.Connection, _options.HeartbeatTtl);
+            registered = await store.HeartbeatAsync(session.Connection, _options.HeartbeatTtl);
             _heartbeatFailures = 0;
         }
         catch (RedisUnavailableException e)
@@ -368,6 +370,32 @@ internal sealed partial class QueueGrain(
             session.Abandon();
             _session = null;
             _resumePending = true;
+            return;
+        }
+        if (!registered && _session == session) await RecoverFromCleaningAsync(session);
+    }
+
+    /// <summary>
+    /// A cleaner took this connection for dead (we were paused past the TTL, or our silo was declared
+    /// dead) and returned its deliveries. Stop using its unacked list — nobody would ever clean it
+    /// again — send back whatever was fetched into it since, and carry on with a new connection.
+    /// Deliveries consumers still hold were already returned: they may be delivered twice.
+    /// </summary>
+    private async Task RecoverFromCleaningAsync(ConsumingSession session)
+    {
+        LogZombie(_name, session.Connection);
+        session.Abandon();
+        _session = null;
+        _resumePending = true;
+        try
+        {
+            await store.ReturnUnackedAsync(session.Connection, _name, long.MaxValue);
+            await store.CloseConnectionAsync(session.Connection, _name);
+            await ResumeAsync();
+        }
+        catch (RedisUnavailableException e)
+        {
+            LogResumeFailed(_name, e);
         }
     }
 

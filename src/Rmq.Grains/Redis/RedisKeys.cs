@@ -14,6 +14,12 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// <summary>SET of every known queue name.</summary>
     public static readonly RedisKey Queues = "rmq::queues";
 
+    /// <summary>Rmq only: HASH connection name → owning silo address, so a dead silo's connections are cleaned at once.</summary>
+    public static readonly RedisKey ConnectionSilos = "rmq::rmq-connection-silos";
+
+    /// <summary>Rmq only: SET of queues configured as consuming; the cleaner keeps each one activated.</summary>
+    public static readonly RedisKey ConsumingQueues = "rmq::rmq-consuming-queues";
+
     /// <summary>The dialect these keys are built in.</summary>
     public KeyDialect Dialect { get; } = dialect;
 

@@ -10,7 +10,7 @@ namespace Rmq.Redis;
 /// keys (<see cref="RedisKeys"/>), the scripts (<see cref="LuaScripts"/>) and Go rmq's protocol.
 /// Connection failures surface as <see cref="RedisUnavailableException"/>.
 /// </summary>
-public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> options)
+public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> options)
 {
     private const string PrefetchField = "prefetch";
     private const string PollField = "poll-ms";
@@ -57,9 +57,12 @@ public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> 
     /// (so a cleaner never sees a registered connection without a heartbeat), then the queue in the
     /// connection's queues set (so a cleaner can find the unacked list), then the consumer names.
     /// </summary>
-    public Task RegisterConnectionAsync(string connection, string queue, TimeSpan ttl, IReadOnlyCollection<string> consumers) =>
+    public Task RegisterConnectionAsync(string connection, string queue, string silo, TimeSpan ttl, IReadOnlyCollection<string> consumers) =>
         Run("register connection", async db =>
         {
+            // The owner first: a connection is never registered without it, so a dead silo's
+            // connections can always be found.
+            await db.HashSetAsync(RedisKeys.ConnectionSilos, connection, silo).ConfigureAwait(false);
             await db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
             await db.SetAddAsync(RedisKeys.Connections, connection).ConfigureAwait(false);
             var queues = db.SetAddAsync(RedisKeys.ConnectionQueues(connection), queue);
@@ -70,9 +73,21 @@ public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> 
             await listed.ConfigureAwait(false);
         });
 
-    /// <summary><c>SET heartbeat 1 EX ttl</c>.</summary>
-    public Task HeartbeatAsync(string connection, TimeSpan ttl) =>
-        Run("SET heartbeat", db => db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl));
+    /// <summary>
+    /// <c>SET heartbeat 1 EX ttl</c>, pipelined with a check that the connection is still registered.
+    /// Returns false when a cleaner has unregistered it (the grain was paused past its TTL, or its silo
+    /// was declared dead): then the heartbeat just written is deleted again and the caller must stop
+    /// using this connection's unacked list (RMQ-SEMANTICS §12.2).
+    /// </summary>
+    public Task<bool> HeartbeatAsync(string connection, TimeSpan ttl) =>
+        Run("SET heartbeat", async db =>
+        {
+            var registered = db.SetContainsAsync(RedisKeys.Connections, connection);
+            await db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
+            if (await registered.ConfigureAwait(false)) return true;
+            await db.KeyDeleteAsync(RedisKeys.Heartbeat(connection)).ConfigureAwait(false);
+            return false;
+        });
 
     /// <summary><c>SADD consumers name</c> (informational; Go rmq's stats count it).</summary>
     public Task AddConsumerNameAsync(string connection, string queue, string name) =>
@@ -95,9 +110,11 @@ public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> 
             await db.SetRemoveAsync(RedisKeys.Connections, connection).ConfigureAwait(false);
             var consumers = db.KeyDeleteAsync(Keys.Consumers(connection, queue));
             var queues = db.KeyDeleteAsync(RedisKeys.ConnectionQueues(connection));
+            var owner = db.HashDeleteAsync(RedisKeys.ConnectionSilos, connection);
             await db.KeyDeleteAsync(RedisKeys.Heartbeat(connection)).ConfigureAwait(false);
             await consumers.ConfigureAwait(false);
             await queues.ConfigureAwait(false);
+            await owner.ConfigureAwait(false);
             return true;
         });
 
@@ -145,11 +162,16 @@ public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> 
 
     /// <summary>Persists StartConsuming's settings so a re-activation resumes.</summary>
     public Task SaveConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval) =>
-        Run("HSET consuming", db => db.HashSetAsync(Keys.ConsumingConfig(queue),
-        [
-            new HashEntry(PrefetchField, prefetchLimit),
-            new HashEntry(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
-        ]));
+        Run("HSET consuming", async db =>
+        {
+            var listed = db.SetAddAsync(RedisKeys.ConsumingQueues, queue);
+            await db.HashSetAsync(Keys.ConsumingConfig(queue),
+            [
+                new HashEntry(PrefetchField, prefetchLimit),
+                new HashEntry(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
+            ]).ConfigureAwait(false);
+            await listed.ConfigureAwait(false);
+        });
 
     /// <summary>Persists (or clears, for null) the push queue.</summary>
     public Task SavePushQueueAsync(string queue, string? pushQueue) =>
@@ -166,8 +188,10 @@ public sealed class RedisQueueStore(RedisConnection redis, IOptions<RmqOptions> 
         Run("clear consuming", async db =>
         {
             var config = db.HashDeleteAsync(Keys.ConsumingConfig(queue), [PrefetchField, PollField]);
+            var unlisted = db.SetRemoveAsync(RedisKeys.ConsumingQueues, queue);
             await db.KeyDeleteAsync(Keys.ConsumerGrains(queue)).ConfigureAwait(false);
             await config.ConfigureAwait(false);
+            await unlisted.ConfigureAwait(false);
         });
 
     /// <summary>Reads the persisted configuration.</summary>

@@ -7,26 +7,53 @@ namespace Rmq.Tests.Infrastructure;
 /// <summary>A private redis-server on a free loopback port, stopped by its process id.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly bool _durable;
+    private Process _process;
 
-    private RedisServer(Process process, int port, string dataDir)
+    private RedisServer(Process process, int port, string dataDir, bool durable)
     {
         _process = process;
         Port = port;
         DataDir = dataDir;
+        _durable = durable;
     }
 
     public int Port { get; }
     public string DataDir { get; }
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server; <paramref name="durable"/> turns on the append-only file with fsync on every write.</summary>
+    public static async Task<RedisServer> StartAsync(bool durable = false)
     {
         var port = FreePort();
         var dataDir = Directory.CreateTempSubdirectory("rmq-redis-").FullName;
+        var process = await LaunchAsync(port, dataDir, durable);
+        return new RedisServer(process, port, dataDir, durable);
+    }
+
+    /// <summary>Stops the server (SIGTERM, as an operator would) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts it again on the same port and data folder.</summary>
+    public async Task RestartAsync()
+    {
+        _process.Dispose();
+        _process = await LaunchAsync(Port, DataDir, _durable);
+    }
+
+    private static async Task<Process> LaunchAsync(int port, string dataDir, bool durable)
+    {
         var start = new ProcessStartInfo("redis-server")
         {
-            ArgumentList = { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dataDir },
+            ArgumentList =
+            {
+                "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", dataDir,
+                "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
+            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -40,12 +67,10 @@ public sealed class RedisServer : IAsyncDisposable
         {
             throw new InvalidOperationException("redis-server is not on the PATH; install it with 'apt-get install -y redis-server' (the README's test command does this).", e);
         }
-        process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port, dataDir);
         await WaitForPortAsync(port, process);
-        return server;
+        return process;
     }
 
     public static int FreePort()

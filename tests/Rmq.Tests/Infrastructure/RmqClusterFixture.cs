@@ -25,19 +25,19 @@ public abstract class RmqClusterFixture(KeyDialect dialect) : IAsyncLifetime
     {
         Redis = await RedisServer.StartAsync();
         Multiplexer = await ConnectionMultiplexer.ConnectAsync(Redis.Endpoint);
-        var builder = new TestClusterBuilder(2);
-        builder.Properties["Rmq:RedisConnectionString"] = Redis.Endpoint;
-        builder.Properties["Rmq:KeyDialect"] = dialect.ToString();
-        builder.Properties["Rmq:MaxPayloadBytes"] = MaxPayloadBytes.ToString();
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        Cluster = await RmqTestCluster.DeployAsync(2, new Dictionary<string, string>
+        {
+            ["RedisConnectionString"] = Redis.Endpoint,
+            ["KeyDialect"] = dialect.ToString(),
+            ["MaxPayloadBytes"] = MaxPayloadBytes.ToString(),
+            // These tests build dead connections by hand and call Clean() themselves.
+            ["CleanerEnabled"] = "false",
+        });
     }
 
     public async Task DisposeAsync()
     {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        await RmqTestCluster.StopAsync(Cluster);
         await Multiplexer.DisposeAsync();
         await Redis.DisposeAsync();
     }
@@ -46,11 +46,6 @@ public abstract class RmqClusterFixture(KeyDialect dialect) : IAsyncLifetime
 
     /// <summary>A queue name no other test uses.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo) => silo.AddRmq(silo.Configuration.GetSection("Rmq"));
-    }
 }
 
 public sealed class ClassicClusterFixture() : RmqClusterFixture(KeyDialect.Classic);

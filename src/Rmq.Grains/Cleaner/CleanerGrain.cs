@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Rmq.Diagnostics;
+using Rmq.Hosting;
+using Rmq.Redis;
+
+namespace Rmq.Cleaner;
+
+/// <summary>
+/// Go rmq's cleaner (RMQ-SEMANTICS §6) as a grain, with two additions: a connection whose owning silo
+/// Orleans has declared dead is cleaned at once, without waiting for its heartbeat to expire; and every
+/// queue configured as consuming is kept activated, so consumption resumes after its silo dies.
+/// Not reentrant: passes never overlap.
+/// </summary>
+internal sealed partial class CleanerGrain(
+    RedisQueueStore store,
+    IClusterMembershipService membership,
+    IOptions<RmqOptions> options,
+    RmqMetrics metrics,
+    ILogger<CleanerGrain> logger) : Grain, ICleanerGrain
+{
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
+    private HashSet<string> _ownersWithoutConnection = [];
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.CleanerInterval;
+        if (options.Value.CleanerEnabled)
+            this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+        LogActivated(interval, options.Value.CleanerEnabled);
+        return Task.CompletedTask;
+    }
+
+    public Task<long> Clean() => PassAsync();
+
+    public Task Ping() => Task.CompletedTask;
+
+    private async Task TickAsync()
+    {
+        try
+        {
+            await PassAsync();
+        }
+        catch (RedisUnavailableException e)
+        {
+            LogPassFailed(e.Message);
+        }
+    }
+
+    private async Task<long> PassAsync()
+    {
+        // Owners are read before connections: a connection is registered only after its owner, so
+        // every registered connection read below has its owner in this map.
+        var owners = await store.ConnectionSilosAsync();
+        var connections = await store.ConnectionsAsync();
+        var snapshot = membership.CurrentSnapshot;
+        long total = 0;
+        foreach (var connection in connections)
+        {
+            try
+            {
+                var ownerDead = owners.TryGetValue(connection, out var silo) && IsDead(snapshot, silo);
+                if (!ownerDead && await store.IsAliveAsync(connection)) continue;
+                foreach (var (queue, returned) in await store.CleanConnectionAsync(connection))
+                {
+                    total += returned;
+                    metrics.CleanerReturned(queue, returned);
+                    LogCleaned(connection, queue, returned, ownerDead ? "its silo is dead" : "its heartbeat expired");
+                }
+            }
+            catch (Exception e) when (e is not RedisUnavailableException)
+            {
+                // One bad connection does not stop the pass; the next pass tries it again.
+                LogConnectionFailed(connection, e);
+            }
+        }
+        await ForgetStaleOwnersAsync(owners.Keys, connections);
+        await EnsureConsumingQueuesActiveAsync();
+        return total;
+    }
+
+    private async Task ForgetStaleOwnersAsync(IEnumerable<string> owned, string[] connections)
+    {
+        // An owner is written just before its connection registers; forget it only when it was
+        // unregistered in two passes in a row, so a registration in progress is never cut short.
+        var registered = connections.ToHashSet();
+        var unregistered = owned.Where(c => !registered.Contains(c)).ToHashSet();
+        var stale = unregistered.Where(_ownersWithoutConnection.Contains).ToList();
+        await store.ForgetOwnersAsync(stale);
+        _ownersWithoutConnection = unregistered;
+    }
+
+    /// <summary>Activating a consuming queue grain makes it resume (on a live silo) from its persisted configuration.</summary>
+    private async Task EnsureConsumingQueuesActiveAsync()
+    {
+        var pings = (await store.ConsumingQueuesAsync())
+            .Select(q => GrainFactory.GetGrain<IQueueGrain>(q).GetConnectionName())
+            .ToList();
+        try
+        {
+            await Task.WhenAll(pings).WaitAsync(PingTimeout);
+        }
+        catch (Exception e)
+        {
+            LogPingFailed(e.GetType().Name, e.Message);
+        }
+    }
+
+    private static bool IsDead(ClusterMembershipSnapshot snapshot, string silo)
+    {
+        try
+        {
+            return snapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) == SiloStatus.Dead;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleaner active (interval {Interval}, timer enabled: {Enabled})")]
+    private partial void LogActivated(TimeSpan interval, bool enabled);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleaned connection {Connection} ({Reason}): {Returned} deliveries of queue {Queue} back to ready")]
+    private partial void LogCleaned(string connection, string queue, long returned, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaning connection {Connection} failed; trying again next pass")]
+    private partial void LogConnectionFailed(string connection, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaner pass failed: {Error}")]
+    private partial void LogPassFailed(string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Activating consuming queues did not complete ({ExceptionType}: {Error})")]
+    private partial void LogPingFailed(string exceptionType, string error);
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+
+namespace Rmq.Tests.Infrastructure;
+
+/// <summary>Deploys a TestCluster whose silos run Rmq with the given <c>Rmq:*</c> settings.</summary>
+public static class RmqTestCluster
+{
+    public static async Task<TestCluster> DeployAsync(int silos, IReadOnlyDictionary<string, string> rmqSettings)
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        foreach (var (key, value) in rmqSettings) builder.Properties[$"Rmq:{key}"] = value;
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    public static async Task StopAsync(TestCluster cluster)
+    {
+        await cluster.StopAllSilosAsync();
+        await cluster.DisposeAsync();
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddRmq(silo.Configuration.GetSection("Rmq"));
+            // Fast failure detection, so a killed silo is declared dead within seconds.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+            });
+        }
+    }
+}
