@@ -10,6 +10,7 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     DrainCommand.Create(),
     PurgeCommand.Create(),
     ReturnCommand.Create(),
+    CleanCommand.Create(),
     DemoCommand.Create(),
 };
 ConnectionSettings.AddTo(root);

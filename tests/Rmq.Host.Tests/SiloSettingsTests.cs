@@ -37,6 +37,8 @@ public sealed class SiloSettingsTests : IAsyncLifetime
     [InlineData("Rmq:HeartbeatTtl", "--Rmq:HeartbeatTtl", "00:00:01.5")]
     [InlineData("Rmq:MaxPayloadBytes", "--Rmq:MaxPayloadBytes", "0")]
     [InlineData("Rmq:EmbeddedRedis", "--Rmq:EmbeddedRedis", "maybe")]
+    [InlineData("Rmq:CleanerInterval", "--Rmq:CleanerInterval", "00:00:00")]
+    [InlineData("Rmq:CleanerEnabled", "--Rmq:CleanerEnabled", "sometimes")]
     public async Task InvalidSetting_StopsTheSiloAtOnce_WithAMessageNamingIt(string setting, params string[] args)
     {
         var (exitCode, stderr, elapsed) = await RunSiloAsync(args);
