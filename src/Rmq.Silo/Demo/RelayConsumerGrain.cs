@@ -1,8 +1,12 @@
+using Orleans.Placement;
 using Orleans.Runtime;
 using Rmq.Demo;
 
 namespace Rmq.Silo.Demo;
 
+// Random placement spreads a queue's relay consumers over the cluster; Orleans' default prefers the
+// caller's silo, which would put every consumer next to the queue grain.
+[RandomPlacement]
 internal sealed class RelayConsumerGrain(ILocalSiloDetails silo) : Grain, IRelayConsumerGrain
 {
     public async Task<DeliveryOutcome> Consume(Delivery delivery)
