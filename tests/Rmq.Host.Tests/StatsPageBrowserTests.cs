@@ -87,6 +87,12 @@ public sealed class StatsPageBrowserTests(SingleSiloFixture fixture, ITestOutput
         await Eventually.Equal("9", () => Task.FromResult(ReadyCellOrEmpty(browser, waiting)), "the ready count after the page refreshed itself", seconds: 15);
 
         await consuming.StopConsuming();
+        // The simulated Go rmq connections go, so 'rmq clean' in another test finds only its own.
+        foreach (var connection in new[] { goConsumer, goDead, goProducer })
+        {
+            await Db.SetRemoveAsync(RedisKeys.Connections, connection);
+            await Db.KeyDeleteAsync([RedisKeys.Heartbeat(connection), RedisKeys.ConnectionQueues(connection), Keys.Consumers(connection, waiting), Keys.Unacked(connection, waiting)]);
+        }
     }
 
     private static string ReadyCellOrEmpty(HeadlessChromium browser, string queue)

@@ -5,7 +5,10 @@ using Xunit;
 
 namespace Rmq.Host.Tests.Infrastructure;
 
-/// <summary>A private redis-server, one real silo process (localhost clustering) and a client connected to it.</summary>
+/// <summary>
+/// A private redis-server, one real silo process (localhost clustering, cleaner only on demand) and a
+/// client connected to it.
+/// </summary>
 public sealed class SingleSiloFixture : IAsyncLifetime
 {
     public RedisServer Redis { get; private set; } = null!;
@@ -19,7 +22,8 @@ public sealed class SingleSiloFixture : IAsyncLifetime
     {
         Redis = await RedisServer.StartAsync();
         Multiplexer = await ConnectionMultiplexer.ConnectAsync(Redis.Endpoint);
-        Silo = SiloProcess.Start("single", Redis.Endpoint);
+        // The cleaner runs only when asked ('rmq clean'): tests that show dead connections must see them stay.
+        Silo = SiloProcess.Start("single", Redis.Endpoint, "--Rmq:CleanerEnabled", "false");
         await Silo.WaitHealthyAsync();
         Client = await ClientHost.ConnectAsync(o =>
         {
