@@ -97,7 +97,8 @@ try
 {
     await app.StartAsync();
 }
-catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OrleansException)
+// Kestrel reports a taken HTTP port as IOException; Orleans a taken silo or gateway port as AddressInUseException.
+catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Microsoft.AspNetCore.Connections.AddressInUseException or OrleansException)
 {
     await Console.Error.WriteLineAsync($"rmq silo: could not start: {e.Message} (check Silo:SiloPort, Silo:GatewayPort and --urls for ports in use)");
     return 1;

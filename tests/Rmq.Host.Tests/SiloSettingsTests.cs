@@ -123,6 +123,24 @@ public sealed class SiloSettingsTests : IAsyncLifetime
         Assert.Contains("Rmq:RedisConnectionString", stderr);
     }
 
+    [Fact]
+    public async Task PortsInUse_FailToStart_WithExit1_PointingAtThePortSettings()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (gateway, gatewayErr, _) = await RunSiloAsync(["--Silo:GatewayPort", port.ToString()]);
+        Assert.True(gateway == 1, $"exit {gateway}: {gatewayErr}");
+        Assert.Contains("could not start", gatewayErr);
+        Assert.Contains("Silo:GatewayPort", gatewayErr);
+
+        var (http, httpErr, _) = await RunSiloAsync(["--urls", $"http://127.0.0.1:{port}"]);
+        Assert.True(http == 1, $"exit {http}: {httpErr}");
+        Assert.Contains($"127.0.0.1:{port}", httpErr);
+        Assert.Contains("--urls", httpErr);
+    }
+
     /// <summary>Runs the silo with a valid base configuration plus <paramref name="args"/> (later arguments win).</summary>
     private async Task<(int ExitCode, string StdErr, TimeSpan Elapsed)> RunSiloAsync(string[] args, IDictionary<string, string>? environment = null)
     {
