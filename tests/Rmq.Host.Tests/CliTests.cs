@@ -77,6 +77,36 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task StatsWatch_RedrawsWithWhatChangedInRedis_UntilStopped()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-w");
+        await Db.ListLeftPushAsync(Keys.Ready(queue), "one");
+        await Db.SetAddAsync(RedisKeys.Queues, queue);
+        var (process, output) = SiloProcess.Launch(RepoPaths.CliDll, ["--gateway-port", fixture.Silo.GatewayPort.ToString(), "stats", "--watch", "--interval", "0.3"]);
+        using (process)
+        {
+            try
+            {
+                await Eventually.True(() => Task.FromResult(ReadyShown(output.StdOut, queue, "1")), "the first table", seconds: 30);
+                await Db.ListLeftPushAsync(Keys.Ready(queue), ["two", "three"]);
+                await Eventually.True(() => Task.FromResult(ReadyShown(output.StdOut, queue, "3")), "a redrawn table with the new count", seconds: 30);
+                // SIGTERM (or Ctrl-C) is how --watch ends: cleanly, with exit code 0.
+                Signals.Terminate(process.Id);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await process.WaitForExitAsync(timeout.Token);
+                Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}:\n{output.All}");
+            }
+            finally
+            {
+                if (!process.HasExited) process.Kill();
+            }
+        }
+    }
+
+    private static bool ReadyShown(string stdout, string queue, string ready) =>
+        stdout.Split('\n').Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var name, var count, ..] && name == queue && count == ready);
+
+    [Fact]
     public async Task PurgeAndReturn_ChangeTheListsAndSayHowMany()
     {
         var queue = SingleSiloFixture.UniqueName("cli-p");
