@@ -105,9 +105,9 @@ catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException
 }
 
 var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
-log.LogInformation("Rmq silo {Silo} active: gateway port {GatewayPort}, HTTP {Urls}, {Clustering} clustering, Redis {Redis}. Ctrl-C or SIGTERM stops it.",
-    silo.Name, settings.Host.GatewayPort, string.Join(" ", settings.Urls), settings.Host.Clustering,
+// demo.sh and people wait for this line: the silo is active in the cluster and HTTP is up.
+SiloLog.Active(log, silo.Name, settings.Host.GatewayPort, string.Join(" ", settings.Urls), settings.Host.Clustering,
     ConfigurationOptions.Parse(settings.RedisConnectionString).ToString(includePassword: false));
 await app.WaitForShutdownAsync();
-log.LogInformation("Rmq silo {Silo} stopped", silo.Name);
+SiloLog.Stopped(log, silo.Name);
 return 0;

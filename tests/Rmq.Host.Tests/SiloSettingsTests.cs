@@ -98,6 +98,31 @@ public sealed class SiloSettingsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PasswordAndDatabase_FromTheConnectionString_AreUsed()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{_redis.Endpoint},allowAdmin=true");
+        await admin.GetDatabase().ExecuteAsync("CONFIG", "SET", "requirepass", "s3cret");
+        try
+        {
+            var connectionString = $"{_redis.Endpoint},password=s3cret,defaultDatabase=3";
+            await using var silo = SiloProcess.Start("db3", connectionString);
+            await silo.WaitHealthyAsync();
+            Assert.DoesNotContain("s3cret", silo.Output.All);
+
+            var publish = await CliRunner.RunAsync(silo, "publish", "in-db-3", "hello");
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            await using var redis = await ConnectionMultiplexer.ConnectAsync($"{_redis.Endpoint},password=s3cret");
+            Assert.Equal(1, await redis.GetDatabase(3).ListLengthAsync("rmq::queue::[in-db-3]::ready"));
+            Assert.Equal(0, await redis.GetDatabase(0).ListLengthAsync("rmq::queue::[in-db-3]::ready"));
+        }
+        finally
+        {
+            await using var reset = await ConnectionMultiplexer.ConnectAsync($"{_redis.Endpoint},password=s3cret,allowAdmin=true");
+            await reset.GetDatabase().ExecuteAsync("CONFIG", "SET", "requirepass", "");
+        }
+    }
+
+    [Fact]
     public async Task DatabaseIndexTheServerDoesNotHave_StopsTheSilo()
     {
         var (exitCode, stderr, _) = await RunSiloAsync(["--Rmq:RedisConnectionString", $"{_redis.Endpoint},defaultDatabase=999"]);
