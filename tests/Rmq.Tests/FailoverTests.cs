@@ -6,11 +6,6 @@ using Orleans.Configuration;
 using Orleans.Core.Internal;
 using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
-using Rmq.Redis;
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Rmq.Tests;
