@@ -44,11 +44,11 @@ internal sealed class BenchRunner(BenchSettings settings)
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
             using var acks = new AckMeter();
-            var e2e = new EndToEndScenario(rmq, db, acks, settings, repetitions, ceiling?.Lmove);
+            var e2e = new EndToEndScenario(rmq, db, acks, settings, repetitions, ceiling);
             if (settings.Warmup) await WarmUpAsync(e2e);
 
             if (settings.Runs("publish"))
-                figures.AddRange(await new PublishScenario(rmq, db, settings, repetitions, ceiling?.Lpush).RunAsync());
+                figures.AddRange(await new PublishScenario(rmq, db, settings, repetitions, ceiling).RunAsync());
             if (settings.Runs("e2e"))
                 figures.AddRange(await e2e.RunAsync());
             if (settings.Runs("latency"))

@@ -19,7 +19,7 @@ var publishers = PositiveList("--publishers", [1, 10], "Publisher counts for one
 var batchPublishMessages = Positive("--batch-publish-messages", 200_000, "Messages per repetition for PublishBatch.");
 var publishBatchSizes = PositiveList("--publish-batch-sizes", [100, 1000], "PublishBatch sizes.");
 var messages = Positive("--messages", 50_000, "Messages per end-to-end repetition.");
-var e2ePublishBatch = Positive("--e2e-publish-batch", 100, "End to end: the publisher publishes in batches of this size (both sides).");
+var e2ePublishBatch = Positive("--e2e-publish-batch", 1000, "End to end: the publisher publishes in batches of this size (both sides).");
 var consumers = PositiveList("--consumers", [1, 10], "End to end: consumer counts.");
 var batchConsumers = new Option<int>("--batch-consumers")
 {
@@ -96,7 +96,7 @@ static IEnumerable<string> Split(string list) =>
 
 static Option<int> Positive(string name, int defaultValue, string description)
 {
-    var option = new Option<int>(name) { Description = $"{description} Default {defaultValue}.", DefaultValueFactory = _ => defaultValue };
+    var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
     option.Validators.Add(r =>
     {
         if (r.GetValueOrDefault<int>() < 1) r.AddError($"{name} must be at least 1.");
@@ -108,7 +108,7 @@ static Option<int[]> PositiveList(string name, int[] defaultValue, string descri
 {
     var option = new Option<int[]>(name)
     {
-        Description = $"{description} Default {string.Join(" ", defaultValue)}.",
+        Description = description,
         DefaultValueFactory = _ => defaultValue,
         AllowMultipleArgumentsPerToken = true,
     };

@@ -19,6 +19,8 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         _process = process;
         _dataDir = dataDir;
         Port = port;
+        // Ctrl+C or SIGTERM end the process without our DisposeAsync: do not leave the server behind.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
 
     public int Port { get; }
@@ -102,8 +104,18 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         return _process.HasExited ? 0 : _process.WorkingSet64;
     }
 
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+        }
+        catch (InvalidOperationException) { }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         if (!_process.HasExited)
         {
             _process.Kill();

@@ -53,9 +53,14 @@ internal static class ResultsJson
             Rmq = StatsJson(f.Rmq),
             Baseline = StatsJson(f.Baseline),
             Ceiling = StatsJson(f.Ceiling),
-            CeilingFigure = f.CeilingFrom?.Id,
+            f.CeilingOp,
             f.RatioVsBaseline,
             f.RatioVsCeiling,
+            CpuUsPerDelivery = f.Cpu.Count == 0 ? null : new
+            {
+                Rmq = f.CpuMedian(Measurement.Side.Rmq),
+                Baseline = f.CpuMedian(Measurement.Side.Baseline),
+            },
         }),
         Memory = r.Memory is { } m ? new
         {

@@ -13,6 +13,7 @@ internal static class ResultsTable
     public static void Write(IAnsiConsole console, BenchResults results)
     {
         console.Write(Figures(results));
+        if (results.Figures.Any(f => f.Cpu.Count > 0)) console.Write(Cpu(results));
         if (results.Memory is { } memory) console.Write(Memory(memory));
         if (results.Goals.Count > 0) console.Write(Goals(results.Goals));
         if (results.E2eRatioVsBaseline is { } ratio)
@@ -53,7 +54,7 @@ internal static class ResultsTable
             .AddColumn("figure")
             .AddColumn(new TableColumn("Rmq").RightAligned())
             .AddColumn(new TableColumn("rmq-style baseline").RightAligned())
-            .AddColumn(new TableColumn("Redis ceiling").RightAligned())
+            .AddColumn(new TableColumn("Redis ceiling (taken alongside)").RightAligned())
             .AddColumn(new TableColumn("Rmq/baseline").RightAligned())
             .AddColumn(new TableColumn("Rmq/ceiling").RightAligned());
         string? group = null;
@@ -64,16 +65,33 @@ internal static class ResultsTable
                 group = figure.Group;
                 table.AddRow($"[bold]{Markup.Escape(group)}[/]", "", "", "", "", "");
             }
-            var ceiling = figure.Results.ContainsKey(Side.Ceiling) ? Cell(figure.Ceiling, figure.Unit)
-                : figure.Ceiling is { } c ? Markup.Escape($"{Format.Number(c.Median, figure.Unit)} ({figure.CeilingFrom!.Label.Split(',')[0]})")
-                : "—";
+            var ceiling = Cell(figure.Ceiling, figure.Unit) + (figure.CeilingOp is { } op ? " " + op : "");
             table.AddRow(
                 Markup.Escape($"  {figure.Label} ({figure.Unit}{(figure.HigherIsBetter ? "" : ", lower is better")})"),
                 Cell(figure.Rmq, figure.Unit),
                 Cell(figure.Baseline, figure.Unit),
                 ceiling,
                 Format.Ratio(figure.RatioVsBaseline),
-                figure.Results.ContainsKey(Side.Ceiling) ? "—" : Format.Ratio(figure.RatioVsCeiling));
+                Format.Ratio(figure.RatioVsCeiling));
+        }
+        return table;
+    }
+
+    private static Table Cpu(BenchResults results)
+    {
+        static string Us(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape("End to end: CPU time per delivery, µs (median); process = silo + client + harness"))
+            .AddColumn("figure")
+            .AddColumn(new TableColumn("Rmq process").RightAligned())
+            .AddColumn(new TableColumn("Rmq redis-server").RightAligned())
+            .AddColumn(new TableColumn("baseline process").RightAligned())
+            .AddColumn(new TableColumn("baseline redis-server").RightAligned());
+        foreach (var figure in results.Figures.Where(f => f.Cpu.Count > 0))
+        {
+            var rmq = figure.CpuMedian(Side.Rmq);
+            var baseline = figure.CpuMedian(Side.Baseline);
+            table.AddRow(Markup.Escape(figure.Label), Us(rmq?.ProcessUs), Us(rmq?.RedisUs), Us(baseline?.ProcessUs), Us(baseline?.RedisUs));
         }
         return table;
     }

@@ -9,7 +9,9 @@ namespace Rmq.Bench.Scenarios;
 /// Redis's own ceiling through StackExchange.Redis: single-element commands, pipelined in windows of
 /// <see cref="BenchSettings.PipelineWindow"/> (issued together, then awaited together) on one
 /// multiplexer. One repetition: LPUSH N elements, LMOVE them ready→unacked, LREM them from unacked's
-/// oldest end in the order they were moved (as in-order acks would).
+/// oldest end in the order they were moved (as in-order acks would). Rows compared with a ceiling
+/// measure it again between their own repetitions (<see cref="LpushOnceAsync"/>, <see cref="LmoveOnceAsync"/>),
+/// so each ratio divides figures taken moments apart.
 /// </summary>
 internal sealed class CeilingScenario(IDatabase db, BenchSettings settings, Action<string> progress)
 {
@@ -19,13 +21,15 @@ internal sealed class CeilingScenario(IDatabase db, BenchSettings settings, Acti
 
     public IEnumerable<Figure> Figures => [Lpush, Lmove, Lrem];
 
+    private readonly RedisValue[] _values = Payloads.Values("ceiling", 0, settings.CeilingOps, settings.PayloadBytes);
+
     public async Task RunAsync()
     {
         var n = settings.CeilingOps;
         var lpush = new List<double>();
         var lmove = new List<double>();
         var lrem = new List<double>();
-        var values = Payloads.Values("ceiling", 0, n, settings.PayloadBytes);
+        var values = _values;
         if (settings.Warmup) await OneRoundAsync("warmup", values, n); // JIT and connection, not recorded
         for (var rep = 0; rep < settings.Repetitions; rep++)
         {
@@ -50,6 +54,27 @@ internal sealed class CeilingScenario(IDatabase db, BenchSettings settings, Acti
         var left = await db.ListLengthAsync(ready) + await db.ListLengthAsync(unacked);
         if (left != 0) throw new InvalidOperationException($"ceiling run {rep} left {left} elements behind; the figures would be wrong");
         return (lpush, lmove, lrem);
+    }
+
+    /// <summary>One pipelined LPUSH measurement of <see cref="BenchSettings.CeilingOps"/> commands.</summary>
+    public async Task<double> LpushOnceAsync(string tag)
+    {
+        RedisKey ready = $"bench:ceiling:{tag}:ready";
+        await db.KeyDeleteAsync(ready);
+        var rate = await PipelinedAsync(_values.Length, i => db.ListLeftPushAsync(ready, _values[i]));
+        await db.KeyDeleteAsync(ready);
+        return rate;
+    }
+
+    /// <summary>One pipelined LMOVE measurement of <see cref="BenchSettings.CeilingOps"/> commands (ready filled first, untimed).</summary>
+    public async Task<double> LmoveOnceAsync(string tag)
+    {
+        RedisKey ready = $"bench:ceiling:{tag}:ready", unacked = $"bench:ceiling:{tag}:unacked";
+        await db.KeyDeleteAsync([ready, unacked]);
+        await PipelinedAsync(_values.Length, i => db.ListLeftPushAsync(ready, _values[i]));
+        var rate = await PipelinedAsync(_values.Length, _ => db.ListMoveAsync(ready, unacked, ListSide.Right, ListSide.Left));
+        await db.KeyDeleteAsync([ready, unacked]);
+        return rate;
     }
 
     /// <summary>Issues <paramref name="count"/> commands, a window at a time; returns commands per second.</summary>

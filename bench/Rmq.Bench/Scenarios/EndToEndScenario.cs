@@ -13,8 +13,10 @@ namespace Rmq.Bench.Scenarios;
 /// (so that publishing is not what limits the run), and the clock stops when N deliveries have been
 /// consumed and acked in Redis. Consumers do nothing but ack.
 /// </summary>
-internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, BenchSettings settings, Repetitions repetitions, Figure? ceilingLmove)
+internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
 {
+    private readonly CpuMeter _cpu = new(db);
+
     /// <summary>Batch consumers and the baseline's batch consumers submit a partial batch after this long.</summary>
     public static readonly TimeSpan BatchTimeout = TimeSpan.FromMilliseconds(10);
 
@@ -24,31 +26,37 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         foreach (var consumers in settings.Consumers)
         {
             var figure = new Figure($"e2e.consumers.{consumers}", "End to end", $"{consumers} consumer{(consumers == 1 ? "" : "s")}", "msg/s", true)
-            { CeilingFrom = ceilingLmove };
-            await repetitions.MeasureAsync(figure,
+            { CeilingOp = ceiling is null ? null : "LMOVE" };
+            await repetitions.MeasureAsync(figure, WithCeiling(
             [
-                (Side.Baseline, rep => BaselineAsync(consumers, 0, rep)),
-                (Side.Rmq, rep => RmqAsync(consumers, 0, rep)),
-            ]);
+                (Side.Baseline, rep => BaselineAsync(consumers, 0, rep, figure: figure)),
+                (Side.Rmq, rep => RmqAsync(consumers, 0, rep, figure: figure)),
+            ], figure));
             figures.Add(figure);
         }
         if (settings.BatchConsumers > 0)
         {
             var figure = new Figure("e2e.batch", "End to end",
                 $"{settings.BatchConsumers} batch consumer{(settings.BatchConsumers == 1 ? "" : "s")} (batch {settings.BatchSize})", "msg/s", true)
-            { CeilingFrom = ceilingLmove };
-            await repetitions.MeasureAsync(figure,
+            { CeilingOp = ceiling is null ? null : "LMOVE" };
+            await repetitions.MeasureAsync(figure, WithCeiling(
             [
-                (Side.Baseline, rep => BaselineAsync(settings.BatchConsumers, settings.BatchSize, rep)),
-                (Side.Rmq, rep => RmqAsync(settings.BatchConsumers, settings.BatchSize, rep)),
-            ]);
+                (Side.Baseline, rep => BaselineAsync(settings.BatchConsumers, settings.BatchSize, rep, figure: figure)),
+                (Side.Rmq, rep => RmqAsync(settings.BatchConsumers, settings.BatchSize, rep, figure: figure)),
+            ], figure));
             figures.Add(figure);
         }
         return figures;
     }
 
-    /// <summary>One Rmq run; <paramref name="batchSize"/> 0 = single consumers.</summary>
-    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null)
+    private List<(Side, Func<int, Task<double>>)> WithCeiling(List<(Side, Func<int, Task<double>>)> sides, Figure figure)
+    {
+        if (ceiling is not null) sides.Add((Side.Ceiling, rep => ceiling.LmoveOnceAsync($"{figure.Id}-{rep}")));
+        return sides;
+    }
+
+    /// <summary>One Rmq run; <paramref name="batchSize"/> 0 = single consumers. Its CPU cost goes to <paramref name="figure"/>.</summary>
+    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null)
     {
         var n = messages ?? settings.Messages;
         var name = $"bench-e2e-{consumers}x{batchSize}-{rep}-{Guid.NewGuid():N}"[..40];
@@ -63,6 +71,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         var run = rmq.Probe.Begin(n, recordLatency: false);
         var acked = acks.Track(name, n);
 
+        var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
         var publisher = Task.Run(async () =>
         {
@@ -70,6 +79,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         });
         await Deadline.WithinAsync(Task.WhenAll(acked.All, publisher), settings.RunTimeout, $"Rmq end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        figure?.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
 
         await queue.StopConsuming();
         var stats = await queue.GetStats();
@@ -81,8 +91,8 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         return rate;
     }
 
-    /// <summary>One run of the Go-rmq-style baseline; <paramref name="batchSize"/> 0 = single consumers.</summary>
-    public async Task<double> BaselineAsync(int consumers, int batchSize, int rep, int? messages = null)
+    /// <summary>One run of the Go-rmq-style baseline; <paramref name="batchSize"/> 0 = single consumers. Its CPU cost goes to <paramref name="figure"/>.</summary>
+    public async Task<double> BaselineAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null)
     {
         var n = messages ?? settings.Messages;
         var name = $"base-e2e-{consumers}x{batchSize}-{rep}";
@@ -113,6 +123,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         }
         var chunks = Payloads.ValueChunks(name, n, settings.E2ePublishBatch, settings.PayloadBytes);
 
+        var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
         var publisher = Task.Run(async () =>
         {
@@ -120,6 +131,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         });
         await Deadline.WithinAsync(Task.WhenAll(done.Task, publisher), settings.RunTimeout, $"baseline end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        figure?.AddCpu(Side.Baseline, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
 
         await queue.DisposeAsync();
         var left = await db.ListLengthAsync(queue.Ready) + await db.ListLengthAsync(queue.Unacked);

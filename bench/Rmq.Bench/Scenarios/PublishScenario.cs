@@ -12,7 +12,7 @@ namespace Rmq.Bench.Scenarios;
 /// one <c>LPUSH</c> per call (of one payload, or of all the call's payloads). Publishers each await
 /// their calls one after the other; several publishers run concurrently.
 /// </summary>
-internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings settings, Repetitions repetitions, Figure? ceilingLpush)
+internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
 {
     public async Task<IReadOnlyList<Figure>> RunAsync()
     {
@@ -20,27 +20,33 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
         foreach (var publishers in settings.Publishers)
         {
             var figure = new Figure($"publish.single.{publishers}", "Publish", $"Publish one at a time, {publishers} publisher{(publishers == 1 ? "" : "s")}",
-                "msg/s", true) { CeilingFrom = ceilingLpush };
+                "msg/s", true) { CeilingOp = ceiling is null ? null : "LPUSH" };
             var total = settings.PublishMessages / publishers * publishers;
-            await repetitions.MeasureAsync(figure,
+            await repetitions.MeasureAsync(figure, WithCeiling(
             [
                 (Side.Baseline, rep => BaselineSingleAsync(publishers, total, rep)),
                 (Side.Rmq, rep => RmqSingleAsync(publishers, total, rep)),
-            ]);
+            ], figure));
             figures.Add(figure);
         }
         foreach (var size in settings.PublishBatchSizes)
         {
-            var figure = new Figure($"publish.batch.{size}", "Publish", $"PublishBatch({size}), 1 publisher", "msg/s", true) { CeilingFrom = ceilingLpush };
+            var figure = new Figure($"publish.batch.{size}", "Publish", $"PublishBatch({size}), 1 publisher", "msg/s", true) { CeilingOp = ceiling is null ? null : "LPUSH" };
             var total = Math.Max(size, settings.BatchPublishMessages / size * size);
-            await repetitions.MeasureAsync(figure,
+            await repetitions.MeasureAsync(figure, WithCeiling(
             [
                 (Side.Baseline, rep => BaselineBatchAsync(size, total, rep)),
                 (Side.Rmq, rep => RmqBatchAsync(size, total, rep)),
-            ]);
+            ], figure));
             figures.Add(figure);
         }
         return figures;
+    }
+
+    private List<(Side, Func<int, Task<double>>)> WithCeiling(List<(Side, Func<int, Task<double>>)> sides, Figure figure)
+    {
+        if (ceiling is not null) sides.Add((Side.Ceiling, rep => ceiling.LpushOnceAsync($"{figure.Id}-{rep}")));
+        return sides;
     }
 
     private async Task<double> RmqSingleAsync(int publishers, int total, int rep)
