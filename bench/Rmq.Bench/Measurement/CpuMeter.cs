@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace Rmq.Bench.Measurement;
 
-/// <summary>CPU time spent per delivery, in microseconds: this process (silo, client, harness) and redis-server.</summary>
+/// <summary>CPU time spent per message (published or delivered), in microseconds: this process (silo, client, harness) and redis-server.</summary>
 internal sealed record CpuCost(double ProcessUs, double RedisUs);
 
 /// <summary>

@@ -56,7 +56,7 @@ internal static class ResultsJson
             f.CeilingOp,
             f.RatioVsBaseline,
             f.RatioVsCeiling,
-            CpuUsPerDelivery = f.Cpu.Count == 0 ? null : new
+            CpuUsPerMessage = f.Cpu.Count == 0 ? null : new
             {
                 Rmq = f.CpuMedian(Measurement.Side.Rmq),
                 Baseline = f.CpuMedian(Measurement.Side.Baseline),

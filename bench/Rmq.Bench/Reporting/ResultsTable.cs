@@ -35,7 +35,8 @@ internal static class ResultsTable
         console.Profile.Width = Width;
         console.WriteLine("Rmq benchmark (bench/Rmq.Bench), one process, one private redis-server");
         foreach (var (name, value) in results.Machine.Lines()) console.WriteLine($"  {name}: {value}");
-        console.WriteLine($"  settings: {SettingsLine(results.Settings)}");
+        foreach (var line in SettingsLine(results.Settings).Split(", "))
+            console.WriteLine($"  setting: {line}");
         console.WriteLine();
         Write(console, results);
         return writer.ToString();
@@ -81,7 +82,7 @@ internal static class ResultsTable
     {
         static string Us(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape("End to end: CPU time per delivery, µs (median); process = silo + client + harness"))
+            .Title(Markup.Escape("CPU time per message, µs (median of repetitions); process = silo + client + harness"))
             .AddColumn("figure")
             .AddColumn(new TableColumn("Rmq process").RightAligned())
             .AddColumn(new TableColumn("Rmq redis-server").RightAligned())
@@ -91,7 +92,7 @@ internal static class ResultsTable
         {
             var rmq = figure.CpuMedian(Side.Rmq);
             var baseline = figure.CpuMedian(Side.Baseline);
-            table.AddRow(Markup.Escape(figure.Label), Us(rmq?.ProcessUs), Us(rmq?.RedisUs), Us(baseline?.ProcessUs), Us(baseline?.RedisUs));
+            table.AddRow(Markup.Escape($"{figure.Group}: {figure.Label}"), Us(rmq?.ProcessUs), Us(rmq?.RedisUs), Us(baseline?.ProcessUs), Us(baseline?.RedisUs));
         }
         return table;
     }
