@@ -97,13 +97,6 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         throw new TimeoutException($"redis-server did not listen on port {port} within 10 s");
     }
 
-    /// <summary>Resident memory of the redis-server process, from /proc (0 where that is not available).</summary>
-    public long ResidentBytes()
-    {
-        _process.Refresh();
-        return _process.HasExited ? 0 : _process.WorkingSet64;
-    }
-
     private void KillOnExit(object? sender, EventArgs e)
     {
         try

@@ -36,7 +36,8 @@ internal sealed record MemoryReport(
 /// </summary>
 internal sealed class MemoryScenario(RmqHost rmq, IDatabase db, BenchSettings settings, Action<string> progress)
 {
-    private const int Parallel = 50;
+    /// <summary>Queues set up (or torn down) at the same time.</summary>
+    private const int Concurrency = 50;
 
     public async Task<MemoryReport> RunAsync()
     {
@@ -79,8 +80,8 @@ internal sealed class MemoryScenario(RmqHost rmq, IDatabase db, BenchSettings se
 
     private async Task ForEachAsync(IReadOnlyList<string> names, Func<string, Task> action, string what)
     {
-        await Deadline.WithinAsync(System.Threading.Tasks.Parallel.ForEachAsync(names,
-            new ParallelOptions { MaxDegreeOfParallelism = Parallel },
+        await Deadline.WithinAsync(Parallel.ForEachAsync(names,
+            new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
             async (name, _) => await action(name)), settings.RunTimeout, $"memory scenario: {what}");
     }
 
