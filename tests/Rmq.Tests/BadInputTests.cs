@@ -1,8 +1,4 @@
 using Rmq.Hosting;
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Tests;
 

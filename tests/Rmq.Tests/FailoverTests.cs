@@ -6,11 +6,6 @@ using Orleans.Configuration;
 using Orleans.Core.Internal;
 using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
-using Rmq.Redis;
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Rmq.Tests;
@@ -113,6 +108,35 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(resumed < ResumeLimit, $"consumption resumed {resumed.TotalSeconds:F1} s after the stop");
     }
 
+    [Fact]
+    public async Task AConsumerWhoseSiloDies_ItsDeliveryGoesBackToReadyAndIsConsumedAgain()
+    {
+        var name = $"fo-cons-{Guid.NewGuid():N}"[..18];
+        var queue = Grains.GetGrain<IQueueGrain>(name);
+        var (_, consumerSilo) = await PlaceOnSecondaryAsync(_ => Grains.GetGrain<ITestConsumerGrain>($"{name}-consumer"));
+        // The queue must outlive the consumer: this is the queue grain's own return path, not the cleaner's.
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, _cluster.Primary!.SiloAddress);
+        await queue.GetStats();
+        RequestContext.Clear();
+        Assert.NotEqual(consumerSilo.SiloAddress, await HostOf(queue));
+        var consumer = Grains.GetGrain<ITestConsumerGrain>($"{name}-consumer");
+        await consumer.Configure(ConsumerBehaviour.Hold);
+        await queue.StartConsuming(5, TimeSpan.FromMilliseconds(20));
+        await queue.AddConsumer("doomed", consumer);
+        await queue.Publish("held when the silo dies");
+        await Eventually.Equal(1, consumer.HeldCount, "held deliveries");
+
+        await _cluster.KillSiloAsync(consumerSilo);
+        // The call fails (the silo is gone): the consumer never finished the delivery, so it goes back
+        // to ready and, after ConsumerRetryDelay, to the consumer's new activation (which acks).
+        await Eventually.True(async () =>
+            (await consumer.GetDeliveries()).Any(d => d.Payload == "held when the silo dies"), "redelivered to the new activation", 30);
+        await Eventually.True(async () =>
+            await Db.ListLengthAsync(_keys.Ready(name)) == 0 && await UnackedTotalAsync(name) == 0, "ready and unacked empty", 30);
+        Assert.Equal(0, await Db.ListLengthAsync(_keys.Rejected(name)));
+        await queue.StopConsuming();
+    }
+
     /// <summary>Activates grains until one lands on a secondary silo (the primary holds the test membership and must live).</summary>
     private async Task<(string Name, SiloHandle Silo)> PlaceOnSecondaryAsync<T>(Func<int, T> grain) where T : IAddressable
     {
@@ -125,6 +149,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 case IQueueGrain q: await q.GetStats(); break;
                 case ICleanerGrain c: await c.Clean(); break;
+                case ITestConsumerGrain t: await t.HeldCount(); break;
             }
             RequestContext.Clear();
             var host = await HostOf(reference);

@@ -1,9 +1,4 @@
 using System.Text;
-using Rmq.Redis;
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Tests;
 

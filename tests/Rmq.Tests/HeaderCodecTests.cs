@@ -1,6 +1,4 @@
 using System.Text;
-using Rmq.Redis;
-using Xunit;
 
 namespace Rmq.Tests;
 

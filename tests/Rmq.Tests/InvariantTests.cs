@@ -1,8 +1,4 @@
 using Orleans.Core.Internal;
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Rmq.Tests;

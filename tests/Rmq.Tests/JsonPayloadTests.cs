@@ -1,6 +1,3 @@
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using Xunit;
 
 namespace Rmq.Tests;
 

@@ -1,8 +1,3 @@
-using Rmq.Redis;
-using Rmq.Tests.Consumers;
-using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Tests;
 

@@ -288,6 +288,7 @@ internal sealed partial class ConsumingSession(
         _inFlightItems.Remove(item);
         slot.Busy = false;
         _inFlight--;
+        DispatchTo(slot);
         Signal();
     }
 
@@ -323,7 +324,30 @@ internal sealed partial class ConsumingSession(
         _inFlightItems.ExceptWith(batch);
         slot.Busy = false;
         _inFlight -= batch.Count;
+        DispatchTo(slot);
         Signal();
+    }
+
+    /// <summary>
+    /// A consumer has just finished: hand it its next buffered delivery (a full batch, for a batch
+    /// consumer) at once rather than when the pump comes round, which may be waiting for a Redis round
+    /// trip. The outcome just recorded is applied by the pump's next round trip, together with every
+    /// other outcome that finished meanwhile. A partial batch is left to the pump, which knows its timeout.
+    /// </summary>
+    private void DispatchTo(ConsumerSlot slot)
+    {
+        if (_stopRequested || _buffer.Count == 0 || slot.RetryAt > DateTime.UtcNow) return;
+        if (slot.Single is { } single)
+        {
+            StartCall(slot, single, _buffer.Dequeue());
+            return;
+        }
+        var size = slot.Registration.BatchSize;
+        if (_buffer.Count < size) return;
+        var batch = new List<Prefetched>(size);
+        while (batch.Count < size) batch.Add(_buffer.Dequeue());
+        slot.FillStartedAt = null;
+        StartCall(slot, slot.Batch!, batch);
     }
 
     /// <summary>Queues an outcome for the next round trip; <c>null</c> = the consumer never saw it.</summary>

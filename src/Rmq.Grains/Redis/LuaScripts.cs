@@ -20,15 +20,41 @@ internal static class LuaScripts
     /// Reject/Push add the element to their target only when it was still in unacked: if a cleaner
     /// already returned it to ready, adding a copy would duplicate it (Go rmq does add one).
     /// Acks remove from the oldest end (<c>LREM -1</c>), where in-order acks are found at once.
+    /// Acked elements that make up the oldest end of unacked — in-order acks, a whole batch — are
+    /// counted off that end (one LRANGE of as many elements as there are acks) and cut with one
+    /// LTRIM; the rest are removed one by one with <c>LREM -1</c>. Either way each ack removes the
+    /// oldest copy of its element, exactly as one <c>LREM -1</c> per ack would.
     /// Returns go to the right end of ready in reverse, so they are next and keep their order.
+    /// The fetch moves the n oldest elements of ready with one LRANGE + LTRIM + LPUSH (in chunks of
+    /// 1000, under Lua's unpack limit) instead of n RPOPLPUSH calls: the lists end exactly as the
+    /// RPOPLPUSH loop leaves them (oldest pushed first, so the newest is leftmost in unacked), with
+    /// three calls instead of one per element. The script is atomic, so no one sees the elements
+    /// between the LTRIM and the LPUSH.
     /// </remarks>
     public const string ApplyAndFetch = """
         local a, r, p, t = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
         local missing = 0
         local i = 7
-        for _ = 1, a do
-          if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 0 then missing = missing + 1 end
-          i = i + 1
+        if a > 0 then
+          local acks = {}
+          for j = i, i + a - 1 do acks[ARGV[j]] = (acks[ARGV[j]] or 0) + 1 end
+          local oldest = redis.call('LRANGE', KEYS[2], -a, -1)
+          local run = 0
+          for j = #oldest, 1, -1 do
+            local left = acks[oldest[j]]
+            if not left or left == 0 then break end
+            acks[oldest[j]] = left - 1
+            run = run + 1
+          end
+          if run > 0 then redis.call('LTRIM', KEYS[2], 0, -run - 1) end
+          for j = i, i + a - 1 do
+            local left = acks[ARGV[j]]
+            if left > 0 then
+              acks[ARGV[j]] = left - 1
+              if redis.call('LREM', KEYS[2], -1, ARGV[j]) == 0 then missing = missing + 1 end
+            end
+          end
+          i = i + a
         end
         for _ = 1, r do
           if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[3], ARGV[i]) else missing = missing + 1 end
@@ -44,10 +70,15 @@ internal static class LuaScripts
         local room = tonumber(ARGV[6]) - redis.call('LLEN', KEYS[2])
         local n = math.min(tonumber(ARGV[5]), room)
         local out = { missing, room }
-        for _ = 1, n do
-          local v = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
-          if not v then break end
-          out[#out + 1] = v
+        if n > 0 then
+          local moved = redis.call('LRANGE', KEYS[1], -n, -1)
+          if #moved > 0 then
+            redis.call('LTRIM', KEYS[1], 0, -#moved - 1)
+            for j = #moved, 1, -1 do out[#out + 1] = moved[j] end
+            for j = 3, #out, 1000 do
+              redis.call('LPUSH', KEYS[2], unpack(out, j, math.min(j + 999, #out)))
+            end
+          end
         end
         return out
         """;

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
-using Rmq.Redis;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using Orleans.Concurrency;
 using Rmq.Redis;
 
-namespace Rmq.Stats;
+namespace Rmq.Statistics;
 
 /// <summary>Answers stats calls on the silo that receives them; the reads go straight to Redis.</summary>
 [StatelessWorker]

@@ -1,0 +1,37 @@
+namespace Rmq.Bench;
+
+/// <summary>Everything a run is configured with; filled from the command line (see Program.cs and bench/README.md).</summary>
+internal sealed record BenchSettings
+{
+    public const string AllScenarios = "ceiling,publish,e2e,latency,memory";
+
+    public required IReadOnlySet<string> Scenarios { get; init; }
+    public required int Repetitions { get; init; }
+    public required int PayloadBytes { get; init; }
+    public required int CeilingOps { get; init; }
+    public required int PipelineWindow { get; init; }
+    public required int PublishMessages { get; init; }
+    public required IReadOnlyList<int> Publishers { get; init; }
+    public required int BatchPublishMessages { get; init; }
+    public required IReadOnlyList<int> PublishBatchSizes { get; init; }
+    public required int Messages { get; init; }
+    public required int E2ePublishBatch { get; init; }
+    public required IReadOnlyList<int> Consumers { get; init; }
+    public required int BatchConsumers { get; init; }
+    public required int BatchSize { get; init; }
+    public required int PrefetchLimit { get; init; }
+    public required TimeSpan PollInterval { get; init; }
+    public required int LatencyRate { get; init; }
+    public required TimeSpan LatencyDuration { get; init; }
+    public required int LatencyConsumers { get; init; }
+    public required int MemoryQueues { get; init; }
+    public required int MemoryReady { get; init; }
+    public required TimeSpan RunTimeout { get; init; }
+    public required bool Warmup { get; init; }
+    public required string? Output { get; init; }
+
+    /// <summary>True when every option has its default value: only such a run writes the dated results files.</summary>
+    public required bool IsDefaultRun { get; init; }
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+}

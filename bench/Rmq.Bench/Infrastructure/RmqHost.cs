@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rmq.Bench.Grains;
+
+namespace Rmq.Bench.Infrastructure;
+
+/// <summary>
+/// One Orleans silo running Rmq and one external Orleans client, both in this process and connected
+/// over loopback TCP (the client talks to the silo's gateway as a real producer would). The silo's
+/// consumer grains report to the shared <see cref="ConsumeProbe"/>.
+/// </summary>
+internal sealed class RmqHost : IAsyncDisposable
+{
+    private readonly IHost _silo;
+    private readonly IHost _client;
+
+    private RmqHost(IHost silo, IHost client, ConsumeProbe probe)
+    {
+        _silo = silo;
+        _client = client;
+        Probe = probe;
+        Grains = client.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The external client: every publish and admin call of the harness goes through it.</summary>
+    public IClusterClient Grains { get; }
+
+    public ConsumeProbe Probe { get; }
+
+    public static async Task<RmqHost> StartAsync(string redisEndpoint)
+    {
+        var probe = new ConsumeProbe();
+        var siloPort = RedisServerProcess.FreePort();
+        var gatewayPort = RedisServerProcess.FreePort();
+
+        var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Quiet(siloBuilder.Logging);
+        siloBuilder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.AddRmq(o => o.RedisConnectionString = redisEndpoint);
+            silo.Services.AddSingleton(probe);
+        });
+        var silo = siloBuilder.Build();
+        await silo.StartAsync();
+
+        var clientBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Quiet(clientBuilder.Logging);
+        clientBuilder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort));
+        var client = clientBuilder.Build();
+        await client.StartAsync();
+        return new RmqHost(silo, client, probe);
+    }
+
+    /// <summary>Warnings and errors only, on stderr, so they never mix into the results table.</summary>
+    private static void Quiet(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _client.StopAsync(stop.Token);
+        await _silo.StopAsync(stop.Token);
+        _client.Dispose();
+        _silo.Dispose();
+    }
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Rmq.Bench;
+
+// The harness of issue 5: `dotnet run -c Release --project bench/Rmq.Bench -- [options]`.
+// Every option is described in bench/README.md; `-- --help` lists them.
+
+var scenarios = new Option<string>("--scenarios")
+{
+    Description = $"Comma-separated subset of: {BenchSettings.AllScenarios}. The rmq-style baseline runs beside Rmq in publish, e2e and latency.",
+    DefaultValueFactory = _ => BenchSettings.AllScenarios,
+};
+var repetitions = Positive("--repetitions", 3, "Repetitions per figure; each figure is their median (use at least 3 for figures you quote).");
+var payloadBytes = Positive("--payload-bytes", 100, "Size of every payload.");
+var ceilingOps = Positive("--ceiling-ops", 100_000, "Commands per ceiling measurement (LPUSH, LMOVE, LREM each).");
+var pipeline = Positive("--pipeline-window", 1000, "Ceiling: commands issued together before awaiting them together.");
+var publishMessages = Positive("--publish-messages", 10_000, "Messages per repetition when publishing one at a time.");
+var publishers = PositiveList("--publishers", [1, 10], "Publisher counts for one-at-a-time publishing.");
+var batchPublishMessages = Positive("--batch-publish-messages", 200_000, "Messages per repetition for PublishBatch.");
+var publishBatchSizes = PositiveList("--publish-batch-sizes", [100, 1000], "PublishBatch sizes.");
+var messages = Positive("--messages", 50_000, "Messages per end-to-end repetition.");
+var e2ePublishBatch = Positive("--e2e-publish-batch", 1000, "End to end: the publisher publishes in batches of this size (both sides).");
+var consumers = PositiveList("--consumers", [1, 10], "End to end: consumer counts.");
+var batchConsumers = new Option<int>("--batch-consumers")
+{
+    Description = "End to end: how many batch consumers (0 skips the figure).",
+    DefaultValueFactory = _ => 1,
+};
+var batchSize = Positive("--batch-size", 100, "End to end: batch consumers' batch size.");
+var prefetch = Positive("--prefetch", 1000, "Prefetch limit of Rmq and of the baseline.");
+var pollMs = Positive("--poll-ms", 10, "Poll interval of Rmq and of the baseline, in milliseconds.");
+var latencyRate = Positive("--latency-rate", 1000, "Latency: publishes per second.");
+var latencySeconds = Positive("--latency-seconds", 3, "Latency: seconds per repetition.");
+var latencyConsumers = Positive("--latency-consumers", 10, "Latency: consumers (both sides).");
+var memoryQueues = Positive("--memory-queues", 1000, "Memory: queues, each with one consumer.");
+var memoryReady = Positive("--memory-ready", 1000, "Memory: deliveries published to each queue.");
+var timeout = Positive("--run-timeout", 120, "Seconds any one run may take before the whole benchmark is aborted.");
+var noWarmup = new Option<bool>("--no-warmup") { Description = "Skip the unrecorded warm-up runs." };
+var output = new Option<string?>("--output") { Description = "Folder for the results files (default: bench/results/, or bench/results/tmp/ for non-default runs)." };
+
+var root = new RootCommand("Rmq benchmark: Redis ceiling, a Go-rmq-style baseline and Rmq, side by side in one run.");
+Option[] tuning =
+[
+    scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, batchPublishMessages,
+    publishBatchSizes, messages, e2ePublishBatch, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRate,
+    latencySeconds, latencyConsumers, memoryQueues, memoryReady, timeout, noWarmup,
+];
+foreach (var option in tuning) root.Options.Add(option);
+root.Options.Add(output);
+batchConsumers.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<int>() < 0) r.AddError("--batch-consumers must not be negative.");
+});
+scenarios.Validators.Add(r =>
+{
+    var unknown = Split(r.GetValueOrDefault<string>() ?? "").Except(BenchSettings.AllScenarios.Split(',')).ToList();
+    if (unknown.Count > 0) r.AddError($"Unknown scenario(s): {string.Join(", ", unknown)}. Choose from {BenchSettings.AllScenarios}.");
+});
+
+root.SetAction(async parse =>
+{
+    var settings = new BenchSettings
+    {
+        Scenarios = Split(parse.GetValue(scenarios)!).ToHashSet(),
+        Repetitions = parse.GetValue(repetitions),
+        PayloadBytes = parse.GetValue(payloadBytes),
+        CeilingOps = parse.GetValue(ceilingOps),
+        PipelineWindow = parse.GetValue(pipeline),
+        PublishMessages = parse.GetValue(publishMessages),
+        Publishers = parse.GetValue(publishers)!,
+        BatchPublishMessages = parse.GetValue(batchPublishMessages),
+        PublishBatchSizes = parse.GetValue(publishBatchSizes)!,
+        Messages = parse.GetValue(messages),
+        E2ePublishBatch = parse.GetValue(e2ePublishBatch),
+        Consumers = parse.GetValue(consumers)!,
+        BatchConsumers = parse.GetValue(batchConsumers),
+        BatchSize = parse.GetValue(batchSize),
+        PrefetchLimit = parse.GetValue(prefetch),
+        PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(pollMs)),
+        LatencyRate = parse.GetValue(latencyRate),
+        LatencyDuration = TimeSpan.FromSeconds(parse.GetValue(latencySeconds)),
+        LatencyConsumers = parse.GetValue(latencyConsumers),
+        MemoryQueues = parse.GetValue(memoryQueues),
+        MemoryReady = parse.GetValue(memoryReady),
+        RunTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+        Warmup = !parse.GetValue(noWarmup),
+        Output = parse.GetValue(output),
+        IsDefaultRun = tuning.All(o => parse.GetResult(o) is null or { Implicit: true }),
+    };
+    return await new BenchRunner(settings).RunAsync();
+});
+return await root.Parse(args).InvokeAsync();
+
+static IEnumerable<string> Split(string list) =>
+    list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant());
+
+static Option<int> Positive(string name, int defaultValue, string description)
+{
+    var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+    option.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<int>() < 1) r.AddError($"{name} must be at least 1.");
+    });
+    return option;
+}
+
+static Option<int[]> PositiveList(string name, int[] defaultValue, string description)
+{
+    var option = new Option<int[]>(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        AllowMultipleArgumentsPerToken = true,
+    };
+    option.Validators.Add(r =>
+    {
+        if (r.GetValueOrDefault<int[]>() is not { Length: > 0 } values || values.Any(v => v < 1))
+            r.AddError($"{name} takes one or more numbers, each at least 1.");
+    });
+    return option;
+}

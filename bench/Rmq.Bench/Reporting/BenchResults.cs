@@ -1,0 +1,17 @@
+using Rmq.Bench.Measurement;
+using Rmq.Bench.Scenarios;
+
+namespace Rmq.Bench.Reporting;
+
+/// <summary>Everything one run produced, as printed and written.</summary>
+internal sealed record BenchResults(
+    MachineInfo Machine,
+    BenchSettings Settings,
+    IReadOnlyList<Figure> Figures,
+    MemoryReport? Memory,
+    IReadOnlyList<Goal> Goals,
+    double TotalSeconds)
+{
+    /// <summary>Rmq / baseline for the 10-consumer end-to-end figure, the run's headline number.</summary>
+    public double? E2eRatioVsBaseline => Figures.FirstOrDefault(f => f.Id == "e2e.consumers.10")?.RatioVsBaseline;
+}

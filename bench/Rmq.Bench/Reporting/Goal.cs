@@ -1,0 +1,38 @@
+using System.Globalization;
+using Rmq.Bench.Measurement;
+using Rmq.Bench.Scenarios;
+
+namespace Rmq.Bench.Reporting;
+
+/// <summary>One goal of issue 5, checked against the run's medians; <c>Met</c> is null for "report it".</summary>
+internal sealed record Goal(string Name, string Target, string Measured, bool? Met)
+{
+    public static List<Goal> Evaluate(IReadOnlyList<Figure> figures, MemoryReport? memory)
+    {
+        var goals = new List<Goal>();
+        var byId = figures.ToDictionary(f => f.Id);
+        if (byId.TryGetValue("e2e.consumers.10", out var e2e) && e2e.RatioVsBaseline is { } e2eRatio)
+            goals.Add(new("End to end, 10 consumers", "≥ 3× baseline", Format.Ratio(e2eRatio), e2eRatio >= 3));
+        if (byId.TryGetValue("e2e.batch", out var batch))
+        {
+            if (batch.RatioVsBaseline is { } vsBase)
+                goals.Add(new($"Batch consumers ({batch.Label})", "≥ 10× baseline", Format.Ratio(vsBase), vsBase >= 10));
+            if (batch.RatioVsCeiling is { } vsCeiling)
+                goals.Add(new($"Batch consumers ({batch.Label})", "≥ 25% of ceiling LMOVE", Percent(vsCeiling), vsCeiling >= 0.25));
+        }
+        if (byId.TryGetValue("publish.batch.1000", out var publish) && publish.RatioVsCeiling is { } pubRatio)
+            goals.Add(new("PublishBatch(1000)", "≥ 50% of ceiling LPUSH", Percent(pubRatio), pubRatio >= 0.5));
+        if (byId.TryGetValue("latency.p50", out var p50) && p50.Rmq is { } p50Stats)
+            goals.Add(new(p50.Label, "< 1 ms", Format.Value(p50Stats.Median, "ms"), p50Stats.Median < 1));
+        if (byId.TryGetValue("latency.p99", out var p99) && p99.Rmq is { } p99Stats)
+            goals.Add(new(p99.Label, "< 10 ms", Format.Value(p99Stats.Median, "ms"), p99Stats.Median < 10));
+        if (memory is not null)
+            goals.Add(new($"Memory, {memory.Queues:N0} queues × 1 consumer × {memory.ReadyPerQueue:N0} ready", "report it",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"heap +{(memory.HeapWithDeliveries - memory.HeapBefore) / 1048576.0:0} MB, working set {memory.WorkingSetWithDeliveries / 1048576.0:0} MB"),
+                null));
+        return goals;
+    }
+
+    private static string Percent(double ratio) => (ratio * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Rmq.Bench.Baseline;
+using Rmq.Bench.Grains;
+using Rmq.Bench.Infrastructure;
+using Rmq.Bench.Measurement;
+using StackExchange.Redis;
+
+namespace Rmq.Bench.Scenarios;
+
+/// <summary>
+/// End to end: consuming is set up first (prefetch limit and poll interval from the settings), then
+/// the clock starts, one publisher publishes N payloads in batches of <see cref="BenchSettings.E2ePublishBatch"/>
+/// (so that publishing is not what limits the run), and the clock stops when N deliveries have been
+/// consumed and acked in Redis. Consumers do nothing but ack.
+/// </summary>
+internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
+{
+    private readonly CpuMeter _cpu = new(db);
+
+    /// <summary>Batch consumers and the baseline's batch consumers submit a partial batch after this long.</summary>
+    public static readonly TimeSpan BatchTimeout = TimeSpan.FromMilliseconds(10);
+
+    public async Task<IReadOnlyList<Figure>> RunAsync()
+    {
+        var figures = new List<Figure>();
+        foreach (var consumers in settings.Consumers)
+        {
+            var figure = new Figure($"e2e.consumers.{consumers}", "End to end", $"{consumers} consumer{(consumers == 1 ? "" : "s")}", "msg/s", true)
+            { CeilingOp = ceiling is null ? null : "LMOVE" };
+            await repetitions.MeasureAsync(figure, WithCeiling(
+            [
+                (Side.Baseline, rep => BaselineAsync(consumers, 0, rep, figure: figure)),
+                (Side.Rmq, rep => RmqAsync(consumers, 0, rep, figure: figure)),
+            ], figure));
+            figures.Add(figure);
+        }
+        if (settings.BatchConsumers > 0)
+        {
+            var figure = new Figure("e2e.batch", "End to end",
+                $"{settings.BatchConsumers} batch consumer{(settings.BatchConsumers == 1 ? "" : "s")} (batch {settings.BatchSize})", "msg/s", true)
+            { CeilingOp = ceiling is null ? null : "LMOVE" };
+            await repetitions.MeasureAsync(figure, WithCeiling(
+            [
+                (Side.Baseline, rep => BaselineAsync(settings.BatchConsumers, settings.BatchSize, rep, figure: figure)),
+                (Side.Rmq, rep => RmqAsync(settings.BatchConsumers, settings.BatchSize, rep, figure: figure)),
+            ], figure));
+            figures.Add(figure);
+        }
+        return figures;
+    }
+
+    private List<(Side, Func<int, Task<double>>)> WithCeiling(List<(Side, Func<int, Task<double>>)> sides, Figure figure)
+    {
+        if (ceiling is not null) sides.Add((Side.Ceiling, rep => ceiling.LmoveOnceAsync($"{figure.Id}-{rep}")));
+        return sides;
+    }
+
+    /// <summary>One Rmq run; <paramref name="batchSize"/> 0 = single consumers. Its CPU cost goes to <paramref name="figure"/>.</summary>
+    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null)
+    {
+        var n = messages ?? settings.Messages;
+        var name = $"bench-e2e-{consumers}x{batchSize}-{rep}-{Guid.NewGuid():N}"[..40];
+        var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
+        await queue.StartConsuming(settings.PrefetchLimit, settings.PollInterval);
+        for (var i = 0; i < consumers; i++)
+        {
+            if (batchSize == 0) await queue.AddConsumer("bench", rmq.Grains.GetGrain<IBenchConsumerGrain>($"c{i}"));
+            else await queue.AddBatchConsumer("bench", rmq.Grains.GetGrain<IBenchBatchConsumerGrain>($"b{i}"), batchSize, BatchTimeout);
+        }
+        var chunks = Payloads.TextChunks(name, n, settings.E2ePublishBatch, settings.PayloadBytes);
+        var run = rmq.Probe.Begin(n, recordLatency: false);
+        var acked = acks.Track(name, n);
+
+        var cpu = await _cpu.ReadAsync();
+        var started = Stopwatch.GetTimestamp();
+        var publisher = Task.Run(async () =>
+        {
+            foreach (var chunk in chunks) await queue.PublishBatch(chunk);
+        });
+        await Deadline.WithinAsync(Task.WhenAll(acked.All, publisher), settings.RunTimeout, $"Rmq end to end ({name})");
+        var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        figure?.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
+
+        await queue.StopConsuming();
+        var stats = await queue.GetStats();
+        acks.Forget(name);
+        if (run.ConsumedCount != n || stats.ReadyCount != 0 || stats.UnackedCount != 0 || stats.RejectedCount != 0)
+            throw new InvalidOperationException(
+                $"Rmq end to end {name}: consumed {run.ConsumedCount} of {n}, ready {stats.ReadyCount}, unacked {stats.UnackedCount}, rejected {stats.RejectedCount}; the figure would be wrong");
+        await queue.Destroy();
+        return rate;
+    }
+
+    /// <summary>One run of the Go-rmq-style baseline; <paramref name="batchSize"/> 0 = single consumers. Its CPU cost goes to <paramref name="figure"/>.</summary>
+    public async Task<double> BaselineAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null)
+    {
+        var n = messages ?? settings.Messages;
+        var name = $"base-e2e-{consumers}x{batchSize}-{rep}";
+        var queue = new RmqStyleQueue(db, name, $"base-conn-{rep}", settings.PrefetchLimit, settings.PollInterval);
+        await db.KeyDeleteAsync([queue.Ready, queue.Unacked]);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long acked = 0, lost = 0;
+        void Acked(bool found)
+        {
+            if (!found) Interlocked.Increment(ref lost);
+            if (Interlocked.Increment(ref acked) == n) done.TrySetResult();
+        }
+
+        queue.StartConsuming();
+        for (var i = 0; i < consumers; i++)
+        {
+            if (batchSize == 0)
+            {
+                queue.AddConsumer(async payload => Acked(await queue.AckAsync(payload)));
+            }
+            else
+            {
+                queue.AddBatchConsumer(batchSize, BatchTimeout, async batch =>
+                {
+                    foreach (var payload in batch) Acked(await queue.AckAsync(payload));
+                });
+            }
+        }
+        var chunks = Payloads.ValueChunks(name, n, settings.E2ePublishBatch, settings.PayloadBytes);
+
+        var cpu = await _cpu.ReadAsync();
+        var started = Stopwatch.GetTimestamp();
+        var publisher = Task.Run(async () =>
+        {
+            foreach (var chunk in chunks) await queue.PublishAsync(chunk);
+        });
+        await Deadline.WithinAsync(Task.WhenAll(done.Task, publisher), settings.RunTimeout, $"baseline end to end ({name})");
+        var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        figure?.AddCpu(Side.Baseline, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
+
+        await queue.DisposeAsync();
+        var left = await db.ListLengthAsync(queue.Ready) + await db.ListLengthAsync(queue.Unacked);
+        await db.KeyDeleteAsync([queue.Ready, queue.Unacked]);
+        if (left != 0 || Interlocked.Read(ref lost) != 0)
+            throw new InvalidOperationException($"baseline end to end {name}: {left} left in Redis, {lost} acks found nothing; the figure would be wrong");
+        return rate;
+    }
+}
