@@ -157,6 +157,20 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Demo_ConsumesEverythingItPublished_AndPrintsTheCountsRedisHolds()
+    {
+        var demo = await CliRunner.RunAsync(fixture.Silo, "demo", "--messages", "1000");
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+        Assert.Contains("Final stats (read from Redis)", demo.StdOut);
+        // 1 in 100 payloads is "bad ..." and rejected by the demo consumers; the rest are acked.
+        Assert.Matches(@"acked\s+│\s+990\s", demo.StdOut);
+        Assert.Matches(@"rejected\s+│\s+10\s", demo.StdOut);
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Ready("rmq-demo")));
+        Assert.Equal(0, await fixture.UnackedAsync("rmq-demo"));
+        Assert.Equal(10, await Db.ListLengthAsync(Keys.Rejected("rmq-demo")));
+    }
+
+    [Fact]
     public async Task BadQueueName_ExitsWithUsageError_AndTouchesNothing()
     {
         var before = await Db.ExecuteAsync("DBSIZE");
