@@ -11,3 +11,12 @@ ensure_redis_server() {
 ensure_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { echo "the .NET SDK (10.0) is required: https://dot.net" >&2; exit 1; }
 }
+ensure_chromium() {
+  # The stats page test loads the page in headless Debian Chromium through chromedriver.
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return 0; fi
+  echo "chromium/chromium-driver are missing; installing the Debian packages..."
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { echo "could not install chromium and chromium-driver; install them and run again" >&2; exit 1; }
+}

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# The whole test suite against real redis-servers (each fixture starts its own on a free port).
+# The whole test suite against real redis-servers (each fixture starts its own on a free port),
+# real silo processes and headless Chromium (installed with apt-get when missing).
 # Prints one closing line "N passed, N failed" summed over all test assemblies; keeps dotnet's exit code.
 set -uo pipefail
 cd "$(dirname "$0")"
 . ./scripts-common.sh
 ensure_dotnet
 ensure_redis_server
+ensure_chromium
+# Artifacts left by an earlier run must not pass for this one's.
+rm -f TestResults/stats-page.png TestResults/failover.txt
 log=$(mktemp)
 dotnet test Rmq.sln "$@" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
+if [ -f TestResults/failover.txt ]; then cat TestResults/failover.txt; fi
+if [ -f TestResults/stats-page.png ]; then echo "stats page screenshot: $PWD/TestResults/stats-page.png"; fi
 echo "$passed passed, $failed failed"
 exit "$code"

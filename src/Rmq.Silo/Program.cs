@@ -1,54 +1,113 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Rmq.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Orleans.Runtime;
+using Rmq.Diagnostics;
+using Rmq.Redis;
 using Rmq.Silo;
-using Rmq.Silo.Demo;
+using Rmq.Silo.Hosting;
+using Rmq.Silo.Http;
+using Rmq.Silo.Metrics;
+using StackExchange.Redis;
 
-// Usage: Rmq.Silo [demo [--messages N]] [--Rmq:RedisConnectionString host:port] ...
+// Usage: Rmq.Silo [--Rmq:RedisConnectionString host:port] [--Silo:Clustering Redis] [--urls http://127.0.0.1:3333] ...
 // Settings come from appsettings.json, then RMQ__-prefixed environment variables, then the command line.
-var demo = args.Length > 0 && args[0] == "demo";
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+// Exit codes: 0 stopped normally, 1 could not start (Redis unreachable, a port in use), 2 invalid setting.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = demo ? args[1..] : args,
+    Args = args,
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Configuration.AddEnvironmentVariables("RMQ__");
-var section = builder.Configuration.GetSection("Rmq");
-var rmq = section.Get<RmqOptions>() ?? new RmqOptions();
+// Added again so the command line wins over RMQ__ variables.
+builder.Configuration.AddCommandLine(args);
 
-builder.Services.AddSingleton<EmbeddedRedis>();
-builder.UseOrleans(silo =>
-{
-    silo.UseLocalhostClustering();
-    silo.AddRmq(section);
-});
-
-using var host = builder.Build();
-var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rmq.Silo");
-// Disposed with the host, after the silo has stopped.
-var embedded = host.Services.GetRequiredService<EmbeddedRedis>();
+SiloSettings settings;
 try
 {
-    await embedded.EnsureAsync(rmq.RedisConnectionString, section.GetValue("EmbeddedRedis", true), CancellationToken.None);
+    settings = SiloSettings.Load(builder.Configuration);
 }
-catch (InvalidOperationException e)
+catch (SettingsException e)
 {
-    log.LogCritical("{Problem}", e.Message);
+    await Console.Error.WriteLineAsync($"rmq silo: {e.Message}");
     return 2;
 }
 
-await host.StartAsync();
-if (!demo)
+builder.WebHost.UseUrls([.. settings.Urls]);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Host.ShutdownTimeout);
+builder.Services.AddSingleton<EmbeddedRedis>();
+builder.Services.AddSingleton<RedisStatsReader>();
+builder.Services.AddSingleton<QueueGauges>();
+builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("rmq-silo", serviceInstanceId: settings.Host.Name))
+    .WithMetrics(metrics => metrics
+    .AddMeter(RmqMetrics.MeterName)
+    // No response cache: a scrape right after a change must show it.
+    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, builder.Configuration.GetSection("Rmq")));
+
+await using var app = builder.Build();
+var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rmq.Silo");
+try
 {
-    log.LogInformation("Rmq silo started; Redis at {Redis}. Ctrl-C stops it.", rmq.RedisConnectionString);
-    await host.WaitForShutdownAsync();
-    return 0;
+    // Orleans runs these at start too; running them first keeps a wrong setting from touching Redis.
+    foreach (var validator in app.Services.GetServices<IConfigurationValidator>()) validator.ValidateConfiguration();
+}
+catch (Exception e) when (e is OrleansConfigurationException or InvalidOperationException)
+{
+    // Rmq's validator says "Invalid Rmq setting: ..."; the binder names the key in its own words.
+    await Console.Error.WriteLineAsync($"rmq silo: {(e.Message.StartsWith("Invalid", StringComparison.Ordinal) ? e.Message : "Invalid setting: " + e.Message)}");
+    return 2;
 }
 
-var messages = builder.Configuration.GetValue("messages", 50_000);
-var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-var exitCode = await new DemoRunner(host.Services.GetRequiredService<IGrainFactory>()).RunAsync(messages, lifetime.ApplicationStopping);
-await host.StopAsync();
-return exitCode;
+using var stopping = new CancellationTokenSource();
+Console.CancelKeyPress += (_, _) => stopping.Cancel();
+try
+{
+    // Disposed with the host, after the silo has stopped.
+    await app.Services.GetRequiredService<EmbeddedRedis>().EnsureAsync(settings.RedisConnectionString, settings.EmbeddedRedis, stopping.Token);
+    await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", stopping.Token);
+    if (settings.Host.Clustering == ClusteringMode.Redis && settings.ClusteringRedis != settings.RedisConnectionString)
+        await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", stopping.Token);
+}
+catch (SettingsException e)
+{
+    await Console.Error.WriteLineAsync($"rmq silo: {e.Message}");
+    return 2;
+}
+catch (InvalidOperationException e)
+{
+    await Console.Error.WriteLineAsync($"rmq silo: {e.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    return 1;
+}
+
+// Creates the per-queue gauges on the Rmq meter before the first scrape.
+app.Services.GetRequiredService<QueueGauges>();
+app.MapRmqEndpoints();
+try
+{
+    await app.StartAsync();
+}
+// Kestrel reports a taken HTTP port as IOException; Orleans a taken silo or gateway port as AddressInUseException.
+catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Microsoft.AspNetCore.Connections.AddressInUseException or OrleansException)
+{
+    await Console.Error.WriteLineAsync($"rmq silo: could not start: {e.Message} (check Silo:SiloPort, Silo:GatewayPort and --urls for ports in use)");
+    return 1;
+}
+
+var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
+// demo.sh and people wait for this line: the silo is active in the cluster and HTTP is up.
+SiloLog.Active(log, silo.Name, settings.Host.GatewayPort, string.Join(" ", settings.Urls), settings.Host.Clustering,
+    ConfigurationOptions.Parse(settings.RedisConnectionString).ToString(includePassword: false));
+await app.WaitForShutdownAsync();
+SiloLog.Stopped(log, silo.Name);
+return 0;

@@ -1,21 +1,17 @@
-namespace Rmq.Silo.Demo;
+using Rmq.Demo;
 
-/// <summary>The demo's consumer: acks everything except payloads marked bad, which it rejects.</summary>
-public interface IDemoConsumerGrain : IConsumerGrain, IGrainWithIntegerKey;
+namespace Rmq.Silo.Demo;
 
 internal sealed class DemoConsumerGrain : Grain, IDemoConsumerGrain
 {
-    public Task<DeliveryOutcome> Consume(Delivery delivery) =>
-        Task.FromResult(delivery.Payload.StartsWith("bad", StringComparison.Ordinal) ? DeliveryOutcome.Reject : DeliveryOutcome.Ack);
-}
+    public Task<DeliveryOutcome> Consume(Delivery delivery) => Task.FromResult(Decide(delivery));
 
-/// <summary>The demo's batch consumer: the same rule, a batch at a time.</summary>
-public interface IDemoBatchConsumerGrain : IBatchConsumerGrain, IGrainWithIntegerKey;
+    internal static DeliveryOutcome Decide(Delivery delivery) =>
+        delivery.Payload.StartsWith("bad", StringComparison.Ordinal) ? DeliveryOutcome.Reject : DeliveryOutcome.Ack;
+}
 
 internal sealed class DemoBatchConsumerGrain : Grain, IDemoBatchConsumerGrain
 {
     public Task<IReadOnlyList<DeliveryOutcome>> Consume(IReadOnlyList<Delivery> batch) =>
-        Task.FromResult<IReadOnlyList<DeliveryOutcome>>(batch
-            .Select(d => d.Payload.StartsWith("bad", StringComparison.Ordinal) ? DeliveryOutcome.Reject : DeliveryOutcome.Ack)
-            .ToList());
+        Task.FromResult<IReadOnlyList<DeliveryOutcome>>(batch.Select(DemoConsumerGrain.Decide).ToList());
 }

@@ -1,19 +1,21 @@
 using System.Diagnostics;
+using Rmq.Demo;
 using Spectre.Console;
 
-namespace Rmq.Silo.Demo;
+namespace Rmq.Cli.Demo;
 
 /// <summary>
-/// The README's main job: a producer and consumers on the local silo, with live progress and final
-/// stats read from Redis.
+/// The README's main job: a producer here and the silo's demo consumers, with live progress bars and
+/// the final counts read from Redis.
 /// </summary>
-internal sealed class DemoRunner(IGrainFactory grains)
+internal sealed class DemoRunner(IGrainFactory grains, IAnsiConsole console)
 {
     public const string QueueName = "rmq-demo";
 
     public async Task<int> RunAsync(int messages, CancellationToken cancellationToken)
     {
         var queue = grains.GetGrain<IQueueGrain>(QueueName);
+        // A fresh start: whatever an earlier run left behind would skew the counts.
         await queue.StopConsuming();
         await queue.PurgeReady();
         await queue.PurgeRejected();
@@ -23,19 +25,18 @@ internal sealed class DemoRunner(IGrainFactory grains)
         for (var i = 0; i < 2; i++)
             await queue.AddBatchConsumer("demo-batch", grains.GetGrain<IDemoBatchConsumerGrain>(i), 100, TimeSpan.FromMilliseconds(50));
 
-        AnsiConsole.MarkupLine($"[bold]Rmq demo[/]: publishing {messages:N0} deliveries to queue [blue]{QueueName}[/] (1 in 100 is rejected by the consumers)");
+        console.MarkupLine($"[bold]Rmq demo[/]: publishing {messages:N0} deliveries to queue [blue]{QueueName}[/] (1 in 100 is rejected by the consumers)");
         var clock = Stopwatch.StartNew();
-        QueueStats stats = await queue.GetStats();
-        await AnsiConsole.Progress()
+        await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
                 var published = progress.AddTask("published", maxValue: messages);
                 var consumed = progress.AddTask("consumed", maxValue: messages);
                 var producer = ProduceAsync(queue, messages, published, cancellationToken);
-                while (!cancellationToken.IsCancellationRequested)
+                while (true)
                 {
-                    stats = await queue.GetStats();
+                    var stats = await queue.GetStats();
                     var done = (long)published.Value - stats.ReadyCount - stats.UnackedCount;
                     consumed.Value = Math.Max(0, done);
                     if (producer.IsCompleted && done >= messages) break;
@@ -45,18 +46,18 @@ internal sealed class DemoRunner(IGrainFactory grains)
             });
         var elapsed = clock.Elapsed;
         await queue.StopConsuming();
-        stats = await queue.GetStats();
+        var final = await queue.GetStats();
 
         var table = new Table().Title("Final stats (read from Redis)").AddColumns("what", "value");
         table.AddRow("published", messages.ToString("N0"));
-        table.AddRow("acked", (messages - stats.RejectedCount - stats.ReadyCount - stats.UnackedCount).ToString("N0"));
-        table.AddRow("rejected", stats.RejectedCount.ToString("N0"));
-        table.AddRow("ready", stats.ReadyCount.ToString("N0"));
-        table.AddRow("unacked", stats.UnackedCount.ToString("N0"));
+        table.AddRow("acked", (messages - final.RejectedCount - final.ReadyCount - final.UnackedCount).ToString("N0"));
+        table.AddRow("rejected", final.RejectedCount.ToString("N0"));
+        table.AddRow("ready", final.ReadyCount.ToString("N0"));
+        table.AddRow("unacked", final.UnackedCount.ToString("N0"));
         table.AddRow("elapsed", $"{elapsed.TotalSeconds:F1} s");
         table.AddRow("throughput", $"{messages / elapsed.TotalSeconds:N0} deliveries/s end to end");
-        AnsiConsole.Write(table);
-        return stats.ReadyCount == 0 && stats.UnackedCount == 0 ? 0 : 1;
+        console.Write(table);
+        return final.ReadyCount == 0 && final.UnackedCount == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     private static async Task ProduceAsync(IQueueGrain queue, int messages, ProgressTask progress, CancellationToken cancellationToken)
@@ -68,8 +69,9 @@ internal sealed class DemoRunner(IGrainFactory grains)
             await queue.Publish(Payload(sent));
             progress.Increment(1);
         }
-        while (sent < messages && !cancellationToken.IsCancellationRequested)
+        while (sent < messages)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var batch = Enumerable.Range(sent, Math.Min(500, messages - sent)).Select(Payload).ToList();
             await queue.PublishBatch(batch);
             sent += batch.Count;

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Orleans.Runtime;
+using Spectre.Console;
+
+namespace Rmq.Cli;
+
+/// <summary>Runs a command against the silos and turns every failure into a message on stderr and an exit code.</summary>
+internal static class CommandRunner
+{
+    /// <summary>The body of a command: it gets the parsed line, a connected session and the console.</summary>
+    public delegate Task<int> ClusterAction(ParseResult parse, ClusterSession session, IAnsiConsole console, CancellationToken cancellationToken);
+
+    /// <summary>Sets <paramref name="action"/> as the command's action; <paramref name="validate"/> runs before connecting.</summary>
+    public static void SetClusterAction(this Command command, ClusterAction action, Action<ParseResult>? validate = null)
+    {
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                validate?.Invoke(parse);
+                var (options, wait) = ConnectionSettings.Read(parse);
+                await using var session = await ClusterSession.ConnectAsync(options, wait, cancellationToken);
+                return await action(parse, session, Output.Console, cancellationToken);
+            }
+            catch (UsageException e) { return Fail(ExitCodes.Usage, e.Message); }
+            // The grains validate their arguments with ArgumentException before touching Redis.
+            catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
+            catch (SiloUnreachableException e) { return Fail(ExitCodes.Unreachable, e.Message); }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return Fail(130, "interrupted"); }
+            catch (Exception e) when (e is RedisUnavailableException or InvalidOperationException or OrleansException or TimeoutException or IOException)
+            {
+                return Fail(ExitCodes.Failed, e.Message);
+            }
+        });
+    }
+
+    /// <summary>Writes <c>rmq: message</c> to stderr and returns <paramref name="code"/>.</summary>
+    public static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"rmq: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Rmq.Hosting;
+
+namespace Rmq.Cli;
+
+/// <summary>The options every command shares: where the silos are.</summary>
+internal static class ConnectionSettings
+{
+    public static readonly Option<int> GatewayPort = new("--gateway-port", "-g")
+    {
+        Description = "The gateway port of a silo on this machine (Silo:GatewayPort).",
+        DefaultValueFactory = _ => RmqClientOptions.DefaultGatewayPort,
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Redis = new("--redis")
+    {
+        Description = "Find the silos through Redis clustering: the Redis holding their membership, e.g. localhost:6379.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> ClusterId = new("--cluster-id")
+    {
+        Description = "The silos' Silo:ClusterId.",
+        DefaultValueFactory = _ => RmqClientOptions.DefaultClusterId,
+        Recursive = true,
+    };
+
+    public static readonly Option<string> ServiceId = new("--service-id")
+    {
+        Description = "The silos' Silo:ServiceId.",
+        DefaultValueFactory = _ => RmqClientOptions.DefaultClusterId,
+        Recursive = true,
+    };
+
+    public static readonly Option<double> Wait = new("--wait")
+    {
+        Description = "Keep trying to reach a silo for this many seconds (0: fail at once).",
+        DefaultValueFactory = _ => 0,
+        Recursive = true,
+    };
+
+    public static void AddTo(Command root)
+    {
+        root.Add(GatewayPort);
+        root.Add(Redis);
+        root.Add(ClusterId);
+        root.Add(ServiceId);
+        root.Add(Wait);
+    }
+
+    /// <summary>The client options the command line asks for; throws <see cref="UsageException"/> when they cannot work.</summary>
+    public static (RmqClientOptions Options, TimeSpan Wait) Read(ParseResult parse)
+    {
+        var redis = parse.GetValue(Redis);
+        var options = new RmqClientOptions
+        {
+            Clustering = string.IsNullOrWhiteSpace(redis) ? RmqClientClustering.Localhost : RmqClientClustering.Redis,
+            RedisConnectionString = redis,
+            GatewayPort = parse.GetValue(GatewayPort),
+            ClusterId = parse.GetValue(ClusterId)!,
+            ServiceId = parse.GetValue(ServiceId)!,
+        };
+        if (options.Problem() is { } problem) throw new UsageException(problem.Replace("GatewayPort", "--gateway-port", StringComparison.Ordinal));
+        var wait = parse.GetValue(Wait);
+        if (wait < 0 || double.IsNaN(wait)) throw new UsageException($"--wait is {wait}; it must be 0 or more seconds.");
+        return (options, TimeSpan.FromSeconds(wait));
+    }
+
+    /// <summary>Where the client looks for silos, for messages.</summary>
+    public static string Describe(RmqClientOptions options) => options.Clustering == RmqClientClustering.Localhost
+        ? $"127.0.0.1:{options.GatewayPort} (--gateway-port)"
+        : $"the silos registered in Redis at {Redact(options.RedisConnectionString!)} (--redis, cluster id '{options.ClusterId}')";
+
+    private static string Redact(string redis)
+    {
+        try { return StackExchange.Redis.ConfigurationOptions.Parse(redis).ToString(includePassword: false); }
+        catch (ArgumentException) { return "(unparsable connection string)"; }
+    }
+}

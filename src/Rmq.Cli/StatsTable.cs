@@ -1,0 +1,34 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Rmq.Cli;
+
+/// <summary>The stats overview as a terminal table, in the layout of Go rmq's HTML overview.</summary>
+internal static class StatsTable
+{
+    public static IRenderable Render(StatsOverview stats, bool condensed)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("queue").AddColumn(new TableColumn("ready").RightAligned()).AddColumn(new TableColumn("rejected").RightAligned())
+            .AddColumn(new TableColumn("connections").RightAligned()).AddColumn(new TableColumn("unacked").RightAligned())
+            .AddColumn(new TableColumn("consumers").RightAligned());
+        foreach (var queue in stats.Queues)
+        {
+            table.AddRow(Markup.Escape(queue.Name), N(queue.ReadyCount), N(queue.RejectedCount), N(queue.Connections.Count), N(queue.UnackedCount), N(queue.ConsumerCount));
+            if (condensed) continue;
+            foreach (var c in queue.Connections)
+                table.AddRow($"[grey]  {Sign(c.Active)} {Markup.Escape(c.Name)}[/]", "", "", "", $"[grey]{N(c.UnackedCount)}[/]", $"[grey]{N(c.ConsumerCount)}[/]");
+        }
+        if (stats.Queues.Count == 0) table.Caption("no queues in rmq::queues");
+        if (condensed || stats.OtherConnections.Count == 0) return table;
+
+        var others = new Table().Border(TableBorder.Simple).AddColumn("other connections (consuming nothing)");
+        foreach (var c in stats.OtherConnections) others.AddRow($"[grey]{Sign(c.Active)} {Markup.Escape(c.Name)}[/]");
+        return new Rows(table, others);
+    }
+
+    private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Sign(bool active) => active ? "✓" : "✗";
+}

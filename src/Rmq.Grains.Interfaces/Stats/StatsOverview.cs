@@ -1,0 +1,52 @@
+namespace Rmq;
+
+/// <summary>
+/// Every queue and connection in the Redis database, as Go rmq's <c>CollectStats</c> sees them: the
+/// queues listed in <c>rmq::queues</c>, and each registered connection either under the queues it
+/// consumes or among <see cref="OtherConnections"/>. A snapshot of separate reads, not atomic.
+/// </summary>
+/// <param name="Queues">The listed queues, sorted by name.</param>
+/// <param name="OtherConnections">Registered connections that consume no queue (producers, cleaners, stats readers), sorted by name.</param>
+[GenerateSerializer, Immutable]
+public sealed record StatsOverview(
+    [property: Id(0)] IReadOnlyList<QueueOverview> Queues,
+    [property: Id(1)] IReadOnlyList<ConnectionOverview> OtherConnections);
+
+/// <summary>One queue's counts and the connections consuming it.</summary>
+/// <param name="Name">The queue name.</param>
+/// <param name="ReadyCount"><c>LLEN ready</c>.</param>
+/// <param name="RejectedCount"><c>LLEN rejected</c>.</param>
+/// <param name="Connections">Registered connections whose queues set names this queue, sorted by name (Go rmq's included).</param>
+[GenerateSerializer, Immutable]
+public sealed record QueueOverview(
+    [property: Id(0)] string Name,
+    [property: Id(1)] long ReadyCount,
+    [property: Id(2)] long RejectedCount,
+    [property: Id(3)] IReadOnlyList<QueueConnectionOverview> Connections)
+{
+    /// <summary>Sum of the connections' unacked counts.</summary>
+    public long UnackedCount => Connections.Sum(c => c.UnackedCount);
+
+    /// <summary>Sum of the connections' consumer counts.</summary>
+    public long ConsumerCount => Connections.Sum(c => c.ConsumerCount);
+}
+
+/// <summary>One connection consuming one queue.</summary>
+/// <param name="Name">The rmq connection name.</param>
+/// <param name="Active">Whether its heartbeat key has a TTL above zero (Go rmq's rule).</param>
+/// <param name="UnackedCount"><c>LLEN</c> of its unacked list for the queue.</param>
+/// <param name="ConsumerCount"><c>SCARD</c> of its consumers set for the queue.</param>
+[GenerateSerializer, Immutable]
+public sealed record QueueConnectionOverview(
+    [property: Id(0)] string Name,
+    [property: Id(1)] bool Active,
+    [property: Id(2)] long UnackedCount,
+    [property: Id(3)] long ConsumerCount);
+
+/// <summary>A registered connection that consumes no queue.</summary>
+/// <param name="Name">The rmq connection name.</param>
+/// <param name="Active">Whether its heartbeat key has a TTL above zero.</param>
+[GenerateSerializer, Immutable]
+public sealed record ConnectionOverview(
+    [property: Id(0)] string Name,
+    [property: Id(1)] bool Active);

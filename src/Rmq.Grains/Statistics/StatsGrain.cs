@@ -1,0 +1,13 @@
+using Orleans.Concurrency;
+using Rmq.Redis;
+
+namespace Rmq.Statistics;
+
+/// <summary>Answers stats calls on the silo that receives them; the reads go straight to Redis.</summary>
+[StatelessWorker]
+internal sealed class StatsGrain(RedisConnection redis, RedisQueueStore store) : Grain, IStatsGrain
+{
+    private readonly RedisStatsReader _reader = new(redis, store);
+
+    public Task<StatsOverview> GetOverview() => _reader.ReadAsync();
+}

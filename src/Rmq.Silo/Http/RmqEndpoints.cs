@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Rmq.Redis;
+using Rmq.Silo.Metrics;
+
+namespace Rmq.Silo.Http;
+
+/// <summary>The silo's HTTP surface: <c>/</c>, <c>/stats.json</c>, <c>/metrics</c>, <c>/health</c>.</summary>
+internal static class RmqEndpoints
+{
+    public static WebApplication MapRmqEndpoints(this WebApplication app)
+    {
+        // The gauges read Redis right before the exporter collects, so a scrape matches Redis.
+        app.UseWhen(c => c.Request.Path == "/metrics", metrics => metrics.Use(async (context, next) =>
+        {
+            await context.RequestServices.GetRequiredService<QueueGauges>().RefreshAsync(context.RequestAborted);
+            await next(context);
+        }));
+        app.UseOpenTelemetryPrometheusScrapingEndpoint();
+        app.MapGet("/", StatsPageAsync);
+        app.MapGet("/stats.json", StatsJsonAsync);
+        app.MapGet("/health", HealthAsync);
+        return app;
+    }
+
+    private static async Task<IResult> StatsPageAsync(RedisStatsReader reader, string? layout, string? refresh, CancellationToken cancellationToken)
+    {
+        int? seconds = null;
+        if (!string.IsNullOrEmpty(refresh))
+        {
+            if (!int.TryParse(refresh, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1)
+                return Results.BadRequest($"refresh is '{refresh}'; it must be a whole number of seconds, at least 1.");
+            seconds = parsed;
+        }
+        try
+        {
+            return Results.Content(StatsPage.Render(await reader.ReadAsync(cancellationToken), layout, seconds), "text/html; charset=utf-8");
+        }
+        catch (RedisUnavailableException e)
+        {
+            return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<IResult> StatsJsonAsync(RedisStatsReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Results.Json(await reader.ReadAsync(cancellationToken));
+        }
+        catch (RedisUnavailableException e)
+        {
+            return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<IResult> HealthAsync(RedisConnection redis, IClusterMembershipService membership, ILocalSiloDetails silo, CancellationToken cancellationToken)
+    {
+        string redisStatus;
+        try
+        {
+            var db = await redis.GetDatabaseAsync();
+            await db.PingAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            redisStatus = "ok";
+        }
+        catch (Exception e) when (e is RedisUnavailableException or TimeoutException || RedisConnection.IsUnavailable(e))
+        {
+            redisStatus = e.Message;
+        }
+        var snapshot = membership.CurrentSnapshot;
+        var status = snapshot.GetSiloStatus(silo.SiloAddress);
+        var healthy = redisStatus == "ok" && status == SiloStatus.Active;
+        var active = snapshot.Members.Count(m => m.Value.Status == SiloStatus.Active);
+        var report = new HealthReport(healthy ? "healthy" : "unhealthy", redisStatus, status.ToString(), silo.SiloAddress.ToString(), active);
+        return Results.Json(report, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+}

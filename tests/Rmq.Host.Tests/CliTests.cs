@@ -1,0 +1,225 @@
+using System.Text;
+using System.Text.Json;
+using Rmq.Host.Tests.Infrastructure;
+using Rmq.Redis;
+using StackExchange.Redis;
+using Xunit;
+
+namespace Rmq.Host.Tests;
+
+/// <summary>The <c>rmq</c> tool run as a shell user would, against the real silo process; Redis is checked directly.</summary>
+[Collection(SingleSiloCollection.Name)]
+public sealed class CliTests(SingleSiloFixture fixture)
+{
+    private IDatabase Db => fixture.Db;
+    private RedisKeys Keys => fixture.Keys;
+
+    [Fact]
+    public async Task Publish_ThenStats_ThenDrain_MoveDeliveriesAsRedisShows()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli");
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "line one\nline two\nline three\n");
+        try
+        {
+            var single = await CliRunner.RunAsync(fixture.Silo, "publish", queue, "first payload");
+            Assert.True(single.ExitCode == 0, single.ToString());
+            Assert.Equal($"published 1 delivery to '{queue}'", single.StdOut.Trim());
+
+            var lines = await CliRunner.RunAsync(fixture.Silo, "publish", queue, "--file", file, "--lines");
+            Assert.True(lines.ExitCode == 0, lines.ToString());
+            Assert.Equal($"published 3 deliveries to '{queue}'", lines.StdOut.Trim());
+            Assert.Equal(4, await Db.ListLengthAsync(Keys.Ready(queue)));
+            // Consumption order is from the right: first published first.
+            Assert.Equal("first payload", (string?)await Db.ListGetByIndexAsync(Keys.Ready(queue), -1));
+            Assert.Equal("line one", (string?)await Db.ListGetByIndexAsync(Keys.Ready(queue), -2));
+
+            await Db.ListLeftPushAsync(Keys.Rejected(queue), ["r1", "r2"]);
+            var stats = await CliRunner.RunAsync(fixture.Silo, "stats");
+            Assert.True(stats.ExitCode == 0, stats.ToString());
+            var row = stats.StdOut.Split('\n').Single(l => l.Trim().StartsWith(queue + " ", StringComparison.Ordinal));
+            Assert.Equal([queue, "4", "2", "0", "0", "0"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+            var json = await CliRunner.RunAsync(fixture.Silo, "stats", "--json");
+            Assert.True(json.ExitCode == 0, json.ToString());
+            using var document = JsonDocument.Parse(json.StdOut);
+            var entry = document.RootElement.GetProperty("queues").EnumerateArray().Single(q => q.GetProperty("name").GetString() == queue);
+            Assert.Equal(4, entry.GetProperty("readyCount").GetInt64());
+            Assert.Equal(2, entry.GetProperty("rejectedCount").GetInt64());
+
+            var drain = await CliRunner.RunAsync(fixture.Silo, "drain", queue, "-n", "2");
+            Assert.True(drain.ExitCode == 0, drain.ToString());
+            Assert.Equal("first payload\nline one\n", drain.StdOut);
+            Assert.Equal($"drained 2 of 2 requested from '{queue}'", drain.StdErr.Trim());
+            Assert.Equal(2, await Db.ListLengthAsync(Keys.Ready(queue)));
+
+            var rest = await CliRunner.RunAsync(fixture.Silo, "drain", queue, "-n", "10");
+            Assert.True(rest.ExitCode == 0, rest.ToString());
+            Assert.Equal("line two\nline three\n", rest.StdOut);
+            Assert.Equal($"drained 2 of 10 requested from '{queue}'", rest.StdErr.Trim());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Publish_WithHeadersAndFromStdin_WritesGoRmqsHeaderFormat()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-h");
+        var result = await CliRunner.RunAsync(["--gateway-port", fixture.Silo.GatewayPort.ToString(), "publish", queue, "--file", "-", "-H", "tenant=acme", "-H", "tenant=beta"], stdin: "from stdin");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var raw = (byte[])(await Db.ListGetByIndexAsync(Keys.Ready(queue), 0))!;
+        // Go rmq's header: FF 00 BE BE 4A, compact JSON of map[string][]string, a line feed, the payload.
+        Assert.Equal([0xFF, 0x00, 0xBE, 0xBE, 0x4A], raw[..5]);
+        Assert.Equal("{\"tenant\":[\"acme\",\"beta\"]}\nfrom stdin", Encoding.UTF8.GetString(raw[5..]));
+    }
+
+    [Fact]
+    public async Task StatsWatch_RedrawsWithWhatChangedInRedis_UntilStopped()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-w");
+        await Db.ListLeftPushAsync(Keys.Ready(queue), "one");
+        await Db.SetAddAsync(RedisKeys.Queues, queue);
+        var (process, output) = SiloProcess.Launch(RepoPaths.CliDll, ["--gateway-port", fixture.Silo.GatewayPort.ToString(), "stats", "--watch", "--interval", "0.3"]);
+        using (process)
+        {
+            try
+            {
+                await Eventually.True(() => Task.FromResult(ReadyShown(output.StdOut, queue, "1")), "the first table", seconds: 30);
+                await Db.ListLeftPushAsync(Keys.Ready(queue), ["two", "three"]);
+                await Eventually.True(() => Task.FromResult(ReadyShown(output.StdOut, queue, "3")), "a redrawn table with the new count", seconds: 30);
+                // SIGTERM (or Ctrl-C) is how --watch ends: cleanly, with exit code 0.
+                Signals.Terminate(process.Id);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await process.WaitForExitAsync(timeout.Token);
+                Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}:\n{output.All}");
+            }
+            finally
+            {
+                if (!process.HasExited) process.Kill();
+            }
+        }
+    }
+
+    private static bool ReadyShown(string stdout, string queue, string ready) =>
+        stdout.Split('\n').Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var name, var count, ..] && name == queue && count == ready);
+
+    [Fact]
+    public async Task PurgeAndReturn_ChangeTheListsAndSayHowMany()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-p");
+        await Db.ListLeftPushAsync(Keys.Ready(queue), ["a", "b", "c"]);
+        await Db.ListLeftPushAsync(Keys.Rejected(queue), ["x", "y", "z", "w"]);
+        await Db.SetAddAsync(RedisKeys.Queues, queue);
+
+        var back = await CliRunner.RunAsync(fixture.Silo, "return", "rejected", queue, "-n", "1");
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Equal($"returned 1 rejected delivery of '{queue}' to ready", back.StdOut.Trim());
+        Assert.Equal(4, await Db.ListLengthAsync(Keys.Ready(queue)));
+        Assert.Equal(3, await Db.ListLengthAsync(Keys.Rejected(queue)));
+
+        var all = await CliRunner.RunAsync(fixture.Silo, "return", "rejected", queue);
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Equal($"returned 3 rejected deliveries of '{queue}' to ready", all.StdOut.Trim());
+
+        var purge = await CliRunner.RunAsync(fixture.Silo, "purge", "ready", queue);
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        Assert.Equal($"purged 7 ready deliveries from '{queue}'", purge.StdOut.Trim());
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Ready(queue)));
+
+        await Db.ListLeftPushAsync(Keys.Rejected(queue), "again");
+        var purgeRejected = await CliRunner.RunAsync(fixture.Silo, "purge", "rejected", queue);
+        Assert.True(purgeRejected.ExitCode == 0, purgeRejected.ToString());
+        Assert.Equal($"purged 1 rejected delivery from '{queue}'", purgeRejected.StdOut.Trim());
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Rejected(queue)));
+    }
+
+    [Fact]
+    public async Task Clean_ReturnsTheUnackedDeliveriesOfADeadGoRmqConnection()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-c");
+        var dead = $"go-dead-{Guid.NewGuid():N}"[..14];
+        // A Go rmq consumer that died: registered, consuming the queue, holding 2 unacked, no heartbeat.
+        await Db.SetAddAsync(RedisKeys.Connections, dead);
+        await Db.SetAddAsync(RedisKeys.ConnectionQueues(dead), queue);
+        await Db.ListLeftPushAsync(Keys.Unacked(dead, queue), ["held 1", "held 2"]);
+        await Db.SetAddAsync(RedisKeys.Queues, queue);
+
+        var clean = await CliRunner.RunAsync(fixture.Silo, "clean");
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        // The fixture's cleaner runs only when asked, so this pass is the one that returns them.
+        Assert.Equal("returned 2 unacked deliveries of dead connections to ready", clean.StdOut.Trim());
+        Assert.Equal(2, await Db.ListLengthAsync(Keys.Ready(queue)));
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Unacked(dead, queue)));
+        Assert.False(await Db.SetContainsAsync(RedisKeys.Connections, dead));
+    }
+
+    [Fact]
+    public async Task Demo_ConsumesEverythingItPublished_AndPrintsTheCountsRedisHolds()
+    {
+        var demo = await CliRunner.RunAsync(fixture.Silo, "demo", "--messages", "1000");
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+        Assert.Contains("Final stats (read from Redis)", demo.StdOut);
+        // 1 in 100 payloads is "bad ..." and rejected by the demo consumers; the rest are acked.
+        Assert.Matches(@"acked\s+│\s+990\s", demo.StdOut);
+        Assert.Matches(@"rejected\s+│\s+10\s", demo.StdOut);
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Ready("rmq-demo")));
+        Assert.Equal(0, await fixture.UnackedAsync("rmq-demo"));
+        Assert.Equal(10, await Db.ListLengthAsync(Keys.Rejected("rmq-demo")));
+    }
+
+    [Fact]
+    public async Task BadQueueName_ExitsWithUsageError_AndTouchesNothing()
+    {
+        var before = await Db.ExecuteAsync("DBSIZE");
+        foreach (var args in new[] { new[] { "publish", "bad[name", "x" }, ["drain", "bad{name}", "-n", "1"], ["purge", "ready", ""], ["return", "rejected", new string('q', 201)] })
+        {
+            var result = await CliRunner.RunAsync(fixture.Silo, args);
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains("Invalid queue name", result.StdErr);
+            Assert.Equal("", result.StdOut);
+        }
+        Assert.Equal((long)before, (long)await Db.ExecuteAsync("DBSIZE"));
+    }
+
+    [Fact]
+    public async Task UsageErrors_ExitWith2_AndSayWhatIsWrong()
+    {
+        var unknown = await CliRunner.RunAsync(fixture.Silo, "frobnicate");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("frobnicate", unknown.StdErr);
+        Assert.Contains("rmq --help", unknown.StdErr);
+
+        var zero = await CliRunner.RunAsync(fixture.Silo, "drain", "q", "-n", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("-n is 0", zero.StdErr);
+
+        var both = await CliRunner.RunAsync(fixture.Silo, "publish", "q", "payload", "--file", "/etc/hostname");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("either a payload argument or --file", both.StdErr);
+
+        var missingFile = await CliRunner.RunAsync(fixture.Silo, "publish", "q", "--file", "/nonexistent/file");
+        Assert.Equal(2, missingFile.ExitCode);
+        Assert.Contains("cannot read --file '/nonexistent/file'", missingFile.StdErr);
+
+        var help = await CliRunner.RunAsync(["--help"]);
+        Assert.Equal(0, help.ExitCode);
+        foreach (var command in new[] { "stats", "publish", "drain", "purge", "return", "clean", "demo" }) Assert.Contains(command, help.StdOut);
+    }
+
+    [Fact]
+    public async Task UnreachableSilo_ExitsWith3_NamingWhereItLooked()
+    {
+        var port = RedisServer.FreePort();
+        var result = await CliRunner.RunAsync(["--gateway-port", port.ToString(), "stats"]);
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains($"no Rmq silo answers at 127.0.0.1:{port}", result.StdErr);
+        Assert.Equal("", result.StdOut);
+
+        var redis = await CliRunner.RunAsync(["--redis", fixture.Redis.Endpoint, "--cluster-id", "no-such-cluster", "publish", "q", "x"]);
+        Assert.True(redis.ExitCode == 3, redis.ToString());
+        Assert.Contains("no Rmq silo answers at the silos registered in Redis", redis.StdErr);
+    }
+}

@@ -1,0 +1,60 @@
+using Rmq.Hosting;
+using Rmq.Redis;
+using StackExchange.Redis;
+using Xunit;
+
+namespace Rmq.Host.Tests.Infrastructure;
+
+/// <summary>
+/// A private redis-server, one real silo process (localhost clustering, cleaner only on demand) and a
+/// client connected to it.
+/// </summary>
+public sealed class SingleSiloFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = null!;
+    public ConnectionMultiplexer Multiplexer { get; private set; } = null!;
+    public IDatabase Db => Multiplexer.GetDatabase();
+    public RedisKeys Keys { get; } = new(KeyDialect.Classic);
+    public SiloProcess Silo { get; private set; } = null!;
+    public ClientHost Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Multiplexer = await ConnectionMultiplexer.ConnectAsync(Redis.Endpoint);
+        // The cleaner runs only when asked ('rmq clean'): tests that show dead connections must see them stay.
+        Silo = SiloProcess.Start("single", Redis.Endpoint, "--Rmq:CleanerEnabled", "false");
+        await Silo.WaitHealthyAsync();
+        Client = await ClientHost.ConnectAsync(o =>
+        {
+            o.Clustering = RmqClientClustering.Localhost;
+            o.GatewayPort = Silo.GatewayPort;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Silo.DisposeAsync();
+        await Multiplexer.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    /// <summary>A queue name no other test uses.</summary>
+    public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+
+    /// <summary>Total unacked of a queue over every registered connection, read from Redis directly.</summary>
+    public async Task<long> UnackedAsync(string queue)
+    {
+        long total = 0;
+        foreach (var connection in await Db.SetMembersAsync(RedisKeys.Connections))
+            total += await Db.ListLengthAsync(Keys.Unacked(connection!, queue));
+        return total;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SingleSiloCollection : ICollectionFixture<SingleSiloFixture>
+{
+    public const string Name = "single silo process";
+}
