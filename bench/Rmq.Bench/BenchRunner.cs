@@ -1,3 +1,4 @@
+using Rmq.Tests.Infrastructure;
 using System.Diagnostics;
 using Rmq.Bench.Infrastructure;
 using Rmq.Bench.Measurement;
@@ -23,7 +24,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         AnsiConsole.MarkupLine($"[bold]Rmq benchmark[/] — {machine.Nproc} cores, {Markup.Escape(machine.RedisServerVersion)}, .NET {Markup.Escape(machine.DotnetSdkVersion)}");
         AnsiConsole.MarkupLine(Markup.Escape(ResultsTable.SettingsLine(settings)));
 
-        await using var redis = await RedisServerProcess.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
         AnsiConsole.MarkupLine($"private redis-server pid {redis.ProcessId} on {redis.Endpoint}");
         await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true");
         var db = multiplexer.GetDatabase();

@@ -186,19 +186,23 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task WaitUntilDrainedAsync(string name, int distinct)
     {
         var state = "";
-        await Eventually.True(async () =>
+        try
         {
-            var consumed = ConsumptionLog.Of(name).Select(r => r.Payload).Distinct().Count();
-            var ready = await Db.ListLengthAsync(_keys.Ready(name));
-            var unacked = await UnackedTotalAsync(name);
-            var connections = string.Join(",", (await Db.SetMembersAsync(RedisKeys.Connections)).Select(c => (string)c!));
-            state = $"consumed {consumed}/{distinct}, ready {ready}, unacked {unacked}, connections [{connections}]";
-            return consumed >= distinct && ready == 0 && unacked == 0;
-        }, "every delivery consumed, ready and unacked empty", 60).ContinueWith(t =>
+            await Eventually.True(async () =>
+            {
+                var consumed = ConsumptionLog.Of(name).Select(r => r.Payload).Distinct().Count();
+                var ready = await Db.ListLengthAsync(_keys.Ready(name));
+                var unacked = await UnackedTotalAsync(name);
+                var connections = string.Join(",", (await Db.SetMembersAsync(RedisKeys.Connections)).Select(c => (string)c!));
+                state = $"consumed {consumed}/{distinct}, ready {ready}, unacked {unacked}, connections [{connections}]";
+                return consumed >= distinct && ready == 0 && unacked == 0;
+            }, "every delivery consumed, ready and unacked empty", 60);
+        }
+        catch
         {
-            if (t.IsFaulted) output.WriteLine($"not drained: {state}");
-            return t;
-        }).Unwrap();
+            output.WriteLine($"not drained: {state}");
+            throw;
+        }
     }
 
     private async Task<long> UnackedTotalAsync(string name)

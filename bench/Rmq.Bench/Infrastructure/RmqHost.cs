@@ -1,3 +1,4 @@
+using Rmq.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,8 +32,8 @@ internal sealed class RmqHost : IAsyncDisposable
     public static async Task<RmqHost> StartAsync(string redisEndpoint)
     {
         var probe = new ConsumeProbe();
-        var siloPort = RedisServerProcess.FreePort();
-        var gatewayPort = RedisServerProcess.FreePort();
+        var siloPort = RedisServer.FreePort();
+        var gatewayPort = RedisServer.FreePort();
 
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Quiet(siloBuilder.Logging);

@@ -16,11 +16,14 @@ public sealed class RedisServer : IAsyncDisposable
         Port = port;
         DataDir = dataDir;
         _durable = durable;
+        // Ctrl+C, SIGTERM or a crashed test host end the process without DisposeAsync: no server left behind.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
 
     public int Port { get; }
     public string DataDir { get; }
     public string Endpoint => $"127.0.0.1:{Port}";
+    public int ProcessId => _process.Id;
 
     /// <summary>Starts a server; <paramref name="durable"/> turns on the append-only file with fsync on every write.</summary>
     public static async Task<RedisServer> StartAsync(bool durable = false)
@@ -101,8 +104,18 @@ public sealed class RedisServer : IAsyncDisposable
         throw new TimeoutException($"redis-server did not listen on port {port} within 10 s");
     }
 
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+        }
+        catch (InvalidOperationException) { }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
