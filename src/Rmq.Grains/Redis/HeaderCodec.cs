@@ -17,9 +17,6 @@ public static class HeaderCodec
     private static readonly IReadOnlyDictionary<string, string[]> NoHeaders =
         new Dictionary<string, string[]>(0);
 
-    /// <summary>An empty header map, shared.</summary>
-    public static IReadOnlyDictionary<string, string[]> Empty => NoHeaders;
-
     /// <summary>The element to store: the payload unchanged when there are no headers.</summary>
     public static byte[] Encode(ReadOnlySpan<byte> payload, IReadOnlyDictionary<string, string[]>? headers)
     {

@@ -297,12 +297,10 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             var readyTask = db.ListLengthAsync(Keys.Ready(queue));
             var rejectedTask = db.ListLengthAsync(Keys.Rejected(queue));
             var connections = await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false);
-            var consuming = connections
-                .Select(c => (Name: (string)c!, Task: db.SetContainsAsync(RedisKeys.ConnectionQueues(c!), queue)))
-                .ToList();
-            await Task.WhenAll(consuming.Select(c => c.Task)).ConfigureAwait(false);
-            var counts = consuming.Where(c => c.Task.Result)
-                .Select(c => (Unacked: db.ListLengthAsync(Keys.Unacked(c.Name, queue)), Consumers: db.SetLengthAsync(Keys.Consumers(c.Name, queue))))
+            var consumes = await Task.WhenAll(connections
+                .Select(c => db.SetContainsAsync(RedisKeys.ConnectionQueues(c!), queue))).ConfigureAwait(false);
+            var counts = connections.Where((_, i) => consumes[i]).Select(c => (string)c!)
+                .Select(c => (Unacked: db.ListLengthAsync(Keys.Unacked(c, queue)), Consumers: db.SetLengthAsync(Keys.Consumers(c, queue))))
                 .ToList();
             long unacked = 0, consumers = 0;
             foreach (var (u, n) in counts)
