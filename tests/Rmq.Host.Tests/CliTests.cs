@@ -212,7 +212,7 @@ public sealed class CliTests(SingleSiloFixture fixture)
     [Fact]
     public async Task UnreachableSilo_ExitsWith3_NamingWhereItLooked()
     {
-        var port = RedisServer.FreePort();
+        var port = FreePorts.Next();
         var result = await CliRunner.RunAsync(["--gateway-port", port.ToString(), "stats"]);
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Contains($"no Rmq silo answers at 127.0.0.1:{port}", result.StdErr);

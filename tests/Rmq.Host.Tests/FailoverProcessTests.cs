@@ -57,11 +57,12 @@ public sealed class FailoverProcessTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
-        await _client.DisposeAsync();
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _multiplexer.DisposeAsync();
-        await _redis.DisposeAsync();
+        // Also called after a failed InitializeAsync: dispose what was started.
+        if (_client is not null) await _client.DisposeAsync();
+        if (_a is not null) await _a.DisposeAsync();
+        if (_b is not null) await _b.DisposeAsync();
+        if (_multiplexer is not null) await _multiplexer.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
     }
 
     [Fact]

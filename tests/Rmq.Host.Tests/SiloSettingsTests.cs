@@ -141,7 +141,7 @@ public sealed class SiloSettingsTests : IAsyncLifetime
     [Fact]
     public async Task NoRedis_AndNoEmbeddedRedis_FailsToStart_SayingWhereItLooked()
     {
-        var port = RedisServer.FreePort();
+        var port = FreePorts.Next();
         var (exitCode, stderr, _) = await RunSiloAsync(["--Rmq:RedisConnectionString", $"127.0.0.1:{port}"]);
         Assert.True(exitCode == 1, $"exit {exitCode}: {stderr}");
         Assert.Contains($"No Redis answers at 127.0.0.1:{port}", stderr);
@@ -173,9 +173,9 @@ public sealed class SiloSettingsTests : IAsyncLifetime
         {
             "--Rmq:RedisConnectionString", _redis.Endpoint,
             "--Rmq:EmbeddedRedis", "false",
-            "--Silo:SiloPort", RedisServer.FreePort().ToString(),
-            "--Silo:GatewayPort", RedisServer.FreePort().ToString(),
-            "--urls", $"http://127.0.0.1:{RedisServer.FreePort()}",
+            "--Silo:SiloPort", FreePorts.Next().ToString(),
+            "--Silo:GatewayPort", FreePorts.Next().ToString(),
+            "--urls", $"http://127.0.0.1:{FreePorts.Next()}",
         };
         var clock = Stopwatch.StartNew();
         var (process, output) = SiloProcess.Launch(RepoPaths.SiloDll, baseArgs.Concat(args), environment);

@@ -135,7 +135,7 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
 /// <summary>A silo pointed at a Redis that does not answer reports the endpoint and changes nothing.</summary>
 public sealed class UnreachableRedisTests : IAsyncLifetime
 {
-    private readonly int _port = RedisServer.FreePort();
+    private readonly int _port = FreePorts.Next();
     private Orleans.TestingHost.TestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>

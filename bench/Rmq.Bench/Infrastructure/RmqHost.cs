@@ -32,8 +32,8 @@ internal sealed class RmqHost : IAsyncDisposable
     public static async Task<RmqHost> StartAsync(string redisEndpoint)
     {
         var probe = new ConsumeProbe();
-        var siloPort = RedisServer.FreePort();
-        var gatewayPort = RedisServer.FreePort();
+        var siloPort = FreePorts.Next();
+        var gatewayPort = FreePorts.Next();
 
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Quiet(siloBuilder.Logging);

@@ -22,6 +22,8 @@ public sealed class SiloProcess : IAsyncDisposable
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
+        // A test host that ends without disposing (Ctrl+C, a crash) must not leave silos running.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
 
     public ProcessOutput Output { get; }
@@ -37,9 +39,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo named <paramref name="name"/> against <paramref name="redisEndpoint"/>; more settings as <c>--Key value</c> pairs.</summary>
     public static SiloProcess Start(string name, string redisEndpoint, params string[] settings)
     {
-        var siloPort = RedisServer.FreePort();
-        var gatewayPort = RedisServer.FreePort();
-        var httpPort = RedisServer.FreePort();
+        var siloPort = FreePorts.Next();
+        var gatewayPort = FreePorts.Next();
+        var httpPort = FreePorts.Next();
         var args = new List<string>
         {
             "--Rmq:RedisConnectionString", redisEndpoint,
@@ -128,8 +130,18 @@ public sealed class SiloProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+        }
+        catch (InvalidOperationException) { }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         await KillAsync();
         _process.Dispose();
     }

@@ -34,10 +34,11 @@ public sealed class SingleSiloFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Client.DisposeAsync();
-        await Silo.DisposeAsync();
-        await Multiplexer.DisposeAsync();
-        await Redis.DisposeAsync();
+        // Also called after a failed InitializeAsync: dispose what was started, in reverse order.
+        if (Client is not null) await Client.DisposeAsync();
+        if (Silo is not null) await Silo.DisposeAsync();
+        if (Multiplexer is not null) await Multiplexer.DisposeAsync();
+        if (Redis is not null) await Redis.DisposeAsync();
     }
 
     /// <summary>A queue name no other test uses.</summary>

@@ -28,7 +28,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a server; <paramref name="durable"/> turns on the append-only file with fsync on every write.</summary>
     public static async Task<RedisServer> StartAsync(bool durable = false)
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var dataDir = Directory.CreateTempSubdirectory("rmq-redis-").FullName;
         var process = await LaunchAsync(port, dataDir, durable);
         return new RedisServer(process, port, dataDir, durable);
@@ -74,13 +74,6 @@ public sealed class RedisServer : IAsyncDisposable
         process.BeginErrorReadLine();
         await WaitForPortAsync(port, process);
         return process;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitForPortAsync(int port, Process process)
