@@ -19,7 +19,8 @@ public static class FreePorts
     private static readonly Lock Gate = new();
     private static readonly HashSet<int> HandedOut = [];
     private static readonly List<FileStream> Reservations = [];
-    private static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), "rmq-test-ports");
+    // Per user: another user's lock files could not be opened at all.
+    public static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), $"rmq-test-ports-{Environment.UserName}");
     private static readonly (int Low, int High) Range = PortRange();
 
     /// <summary>A port that this process has not handed out before, no other test process holds, and nothing listens on.</summary>
@@ -54,7 +55,7 @@ public static class FreePorts
             reservation = new FileStream(Path.Combine(LockDirectory, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             return true;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             reservation = null!;
             return false;
