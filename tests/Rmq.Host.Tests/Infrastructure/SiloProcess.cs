@@ -22,8 +22,7 @@ public sealed class SiloProcess : IAsyncDisposable
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
-        // A test host that ends without disposing (Ctrl+C, a crash) must not leave silos running.
-        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
+        ChildProcesses.Track(process);
     }
 
     public ProcessOutput Output { get; }
@@ -130,18 +129,9 @@ public sealed class SiloProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    private void KillOnExit(object? sender, EventArgs e)
-    {
-        try
-        {
-            if (!_process.HasExited) _process.Kill();
-        }
-        catch (InvalidOperationException) { }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
+        ChildProcesses.Forget(_process);
         await KillAsync();
         _process.Dispose();
     }

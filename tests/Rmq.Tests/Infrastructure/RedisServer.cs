@@ -16,8 +16,6 @@ public sealed class RedisServer : IAsyncDisposable
         Port = port;
         DataDir = dataDir;
         _durable = durable;
-        // Ctrl+C, SIGTERM or a crashed test host end the process without DisposeAsync: no server left behind.
-        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
 
     public int Port { get; }
@@ -44,6 +42,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts it again on the same port and data folder.</summary>
     public async Task RestartAsync()
     {
+        ChildProcesses.Forget(_process);
         _process.Dispose();
         _process = await LaunchAsync(Port, DataDir, _durable);
     }
@@ -70,6 +69,7 @@ public sealed class RedisServer : IAsyncDisposable
         {
             throw new InvalidOperationException("redis-server is not on the PATH; install it with 'apt-get install -y redis-server' (the README's test command does this).", e);
         }
+        ChildProcesses.Track(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await WaitForPortAsync(port, process);
@@ -97,18 +97,9 @@ public sealed class RedisServer : IAsyncDisposable
         throw new TimeoutException($"redis-server did not listen on port {port} within 10 s");
     }
 
-    private void KillOnExit(object? sender, EventArgs e)
-    {
-        try
-        {
-            if (!_process.HasExited) _process.Kill();
-        }
-        catch (InvalidOperationException) { }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
+        ChildProcesses.Forget(_process);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
