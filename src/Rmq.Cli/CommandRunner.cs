@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Orleans.Runtime;
+using Rmq.Hosting;
 using Spectre.Console;
 
 namespace Rmq.Cli;
@@ -8,24 +9,29 @@ namespace Rmq.Cli;
 internal static class CommandRunner
 {
     /// <summary>The body of a command: it gets the parsed line, a connected session and the console.</summary>
-    public delegate Task<int> ClusterAction(ParseResult parse, ClusterSession session, IAnsiConsole console, CancellationToken cancellationToken);
+    public delegate Task<int> ClusterAction(ParseResult parse, RmqClient session, IAnsiConsole console, CancellationToken cancellationToken);
 
     /// <summary>Sets <paramref name="action"/> as the command's action; <paramref name="validate"/> runs before connecting.</summary>
     public static void SetClusterAction(this Command command, ClusterAction action, Action<ParseResult>? validate = null)
     {
         command.SetAction(async (parse, cancellationToken) =>
         {
+            RmqClientOptions? options = null;
             try
             {
                 validate?.Invoke(parse);
-                var (options, wait) = ConnectionSettings.Read(parse);
-                await using var session = await ClusterSession.ConnectAsync(options, wait, cancellationToken);
+                (options, var wait) = ConnectionSettings.Read(parse);
+                await using var session = await RmqClient.ConnectAsync(options, wait, cancellationToken);
                 return await action(parse, session, Output.Console, cancellationToken);
             }
             catch (UsageException e) { return Fail(ExitCodes.Usage, e.Message); }
             // The grains validate their arguments with ArgumentException before touching Redis.
             catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
-            catch (SiloUnreachableException e) { return Fail(ExitCodes.Unreachable, e.Message); }
+            catch (SiloUnreachableException e)
+            {
+                // Said with the command line's option names rather than the library's.
+                return Fail(ExitCodes.Unreachable, $"no Rmq silo answers at {ConnectionSettings.Describe(options!)}: {e.InnerException?.Message}");
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return Fail(130, "interrupted"); }
             catch (Exception e) when (e is RedisUnavailableException or InvalidOperationException or OrleansException or TimeoutException or IOException)
             {

@@ -34,7 +34,7 @@ public sealed class FailoverProcessTests(ITestOutputHelper output) : IAsyncLifet
     private ConnectionMultiplexer _multiplexer = null!;
     private SiloProcess _a = null!;
     private SiloProcess _b = null!;
-    private ClientHost _client = null!;
+    private RmqClient _client = null!;
 
     private IDatabase Db => _multiplexer.GetDatabase();
 
@@ -48,7 +48,7 @@ public sealed class FailoverProcessTests(ITestOutputHelper output) : IAsyncLifet
         _b = SiloProcess.Start("silo-b", _redis.Endpoint, FastFailover);
         await _b.WaitHealthyAsync(activeSilos: 2);
         await _a.WaitHealthyAsync(activeSilos: 2);
-        _client = await ClientHost.ConnectAsync(o =>
+        _client = await RmqClient.ConnectAsync(o =>
         {
             o.Clustering = RmqClientClustering.Redis;
             o.RedisConnectionString = _redis.Endpoint;
@@ -90,7 +90,7 @@ public sealed class FailoverProcessTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(Deliveries, await Db.ListLengthAsync(_keys.Ready(queue)));
 
         await grain.StartConsuming(PrefetchLimit, TimeSpan.FromMilliseconds(50));
-        for (var i = 0; i < Consumers; i++) await grain.AddConsumer("relay", _client.Client.GetGrain<IRelayConsumerGrain>(i, done));
+        for (var i = 0; i < Consumers; i++) await grain.AddConsumer("relay", _client.Grains.GetGrain<IRelayConsumerGrain>(i, done));
         var connection = await grain.GetConnectionName();
         Assert.NotNull(connection);
         var victim = connection.Contains("@silo-a-", StringComparison.Ordinal) ? _a : _b;

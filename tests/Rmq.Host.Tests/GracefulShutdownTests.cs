@@ -38,12 +38,12 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IAsyncLife
         const string queue = "graceful";
         var doneKey = _keys.Ready("graceful-done");
         string? connection;
-        await using (var client = await ClientHost.ConnectAsync(o => o.GatewayPort = silo.GatewayPort))
+        await using (var client = await RmqClient.ConnectAsync(o => o.GatewayPort = silo.GatewayPort))
         {
             var grain = client.Queue(queue);
             foreach (var chunk in Enumerable.Range(0, Deliveries).Select(i => $"g-{i:D5}").Chunk(1000)) await grain.PublishBatch(chunk);
             await grain.StartConsuming(prefetchLimit: 500, pollInterval: TimeSpan.FromMilliseconds(50));
-            for (var i = 0; i < 8; i++) await grain.AddConsumer("relay", client.Client.GetGrain<IRelayConsumerGrain>(i, "graceful-done"));
+            for (var i = 0; i < 8; i++) await grain.AddConsumer("relay", client.Grains.GetGrain<IRelayConsumerGrain>(i, "graceful-done"));
             connection = await grain.GetConnectionName();
             Assert.NotNull(connection);
             await Eventually.True(async () => await Db.ListLengthAsync(doneKey) >= 1000, "consumption under way", seconds: 60);

@@ -21,7 +21,7 @@ public sealed class HttpEndpointTests(SingleSiloFixture fixture, ITestOutputHelp
         var payloads = Enumerable.Range(0, published).Select(i => i % 10 == 0 ? $"bad {i}" : $"job {i}").ToList();
         var grain = fixture.Client.Queue(queue);
         await grain.StartConsuming(prefetchLimit: 50, pollInterval: TimeSpan.FromMilliseconds(50));
-        for (var i = 0; i < 4; i++) await grain.AddConsumer("metrics", fixture.Client.Client.GetGrain<IDemoConsumerGrain>(1000 + i));
+        for (var i = 0; i < 4; i++) await grain.AddConsumer("metrics", fixture.Client.Grains.GetGrain<IDemoConsumerGrain>(1000 + i));
         foreach (var chunk in payloads.Chunk(100)) await grain.PublishBatch(chunk);
         for (var i = 0; i < 7; i++) await fixture.Client.Queue(idle).Publish($"waiting {i}");
 

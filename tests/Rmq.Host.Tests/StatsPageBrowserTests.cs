@@ -30,8 +30,8 @@ public sealed class StatsPageBrowserTests(SingleSiloFixture fixture, ITestOutput
         await Db.ListLeftPushAsync(Keys.Rejected(waiting), ["r1", "r2", "r3"]);
         var consuming = fixture.Client.Queue(consumed);
         await consuming.StartConsuming(prefetchLimit: 10, pollInterval: TimeSpan.FromMilliseconds(50));
-        await consuming.AddConsumer("page", fixture.Client.Client.GetGrain<IDemoConsumerGrain>(2000));
-        await consuming.AddConsumer("page", fixture.Client.Client.GetGrain<IDemoConsumerGrain>(2001));
+        await consuming.AddConsumer("page", fixture.Client.Grains.GetGrain<IDemoConsumerGrain>(2000));
+        await consuming.AddConsumer("page", fixture.Client.Grains.GetGrain<IDemoConsumerGrain>(2001));
         await consuming.PublishBatch(["job a", "job b", "bad c"]);
         await fixture.Client.Queue(odd).Publish("x");
         await Eventually.Equal(0L, async () => await Db.ListLengthAsync(Keys.Ready(consumed)) + await fixture.UnackedAsync(consumed), "ready + unacked of the consuming queue");

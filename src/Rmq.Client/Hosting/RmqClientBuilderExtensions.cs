@@ -19,7 +19,16 @@ public static class RmqClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new RmqClientOptions();
         configure?.Invoke(options);
-        if (options.Problem() is { } problem) throw new ArgumentException($"Invalid Rmq client option: {problem}", nameof(configure));
+        return builder.AddRmqClient(options);
+    }
+
+    /// <summary>As <see cref="AddRmqClient(IClientBuilder, Action{RmqClientOptions}?)"/>, with the options already made.</summary>
+    /// <exception cref="ArgumentException">The options cannot work; the message says which one.</exception>
+    public static IClientBuilder AddRmqClient(this IClientBuilder builder, RmqClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem) throw new ArgumentException($"Invalid Rmq client option: {problem}", nameof(options));
 
         if (options.Clustering == RmqClientClustering.Localhost)
         {

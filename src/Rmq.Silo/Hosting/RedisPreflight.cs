@@ -1,3 +1,4 @@
+using Rmq.Redis;
 using StackExchange.Redis;
 
 namespace Rmq.Silo.Hosting;
@@ -37,7 +38,7 @@ internal static class RedisPreflight
             try
             {
                 // Any keyed command makes StackExchange.Redis SELECT the configured database.
-                await multiplexer.GetDatabase().KeyExistsAsync("rmq::queues").WaitAsync(cancellationToken).ConfigureAwait(false);
+                await multiplexer.GetDatabase().KeyExistsAsync(RedisKeys.Queues).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             // The client refuses an index above the server's 'databases' itself; an older server answers with an error.
             catch (Exception e) when (e is RedisCommandException or RedisServerException

@@ -16,7 +16,7 @@ public sealed class SingleSiloFixture : IAsyncLifetime
     public IDatabase Db => Multiplexer.GetDatabase();
     public RedisKeys Keys { get; } = new(KeyDialect.Classic);
     public SiloProcess Silo { get; private set; } = null!;
-    public ClientHost Client { get; private set; } = null!;
+    public RmqClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -25,7 +25,7 @@ public sealed class SingleSiloFixture : IAsyncLifetime
         // The cleaner runs only when asked ('rmq clean'): tests that show dead connections must see them stay.
         Silo = SiloProcess.Start("single", Redis.Endpoint, "--Rmq:CleanerEnabled", "false");
         await Silo.WaitHealthyAsync();
-        Client = await ClientHost.ConnectAsync(o =>
+        Client = await RmqClient.ConnectAsync(o =>
         {
             o.Clustering = RmqClientClustering.Localhost;
             o.GatewayPort = Silo.GatewayPort;
