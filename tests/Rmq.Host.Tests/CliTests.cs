@@ -1,9 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Rmq.Host.Tests.Infrastructure;
-using Rmq.Redis;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Host.Tests;
 

@@ -3,11 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
 using Rmq.Host.Tests.Consumers;
-using Rmq.Hosting;
-using Rmq.Redis;
 using Rmq.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Host.Tests;
 

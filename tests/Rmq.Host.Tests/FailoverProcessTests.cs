@@ -1,11 +1,5 @@
 using System.Diagnostics;
 using Rmq.Demo;
-using Rmq.Hosting;
-using Rmq.Host.Tests.Infrastructure;
-using Rmq.Redis;
-using StackExchange.Redis;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Rmq.Host.Tests;
 

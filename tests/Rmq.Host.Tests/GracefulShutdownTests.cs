@@ -1,10 +1,4 @@
 using Rmq.Demo;
-using Rmq.Hosting;
-using Rmq.Host.Tests.Infrastructure;
-using Rmq.Redis;
-using StackExchange.Redis;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Rmq.Host.Tests;
 

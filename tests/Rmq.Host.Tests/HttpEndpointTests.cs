@@ -1,10 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Rmq.Demo;
-using Rmq.Host.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Rmq.Host.Tests;
 

@@ -1,6 +1,3 @@
-using Rmq.Host.Tests.Infrastructure;
-using Xunit;
-
 namespace Rmq.Host.Tests;
 
 /// <summary><c>RmqClient</c>, the standalone client of the client library, against a real silo process.</summary>

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Rmq.Host.Tests.Infrastructure;
-using StackExchange.Redis;
-using Xunit;
 
 namespace Rmq.Host.Tests;
 

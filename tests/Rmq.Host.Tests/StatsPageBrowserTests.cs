@@ -1,9 +1,4 @@
 using Rmq.Demo;
-using Rmq.Host.Tests.Infrastructure;
-using Rmq.Redis;
-using StackExchange.Redis;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Rmq.Host.Tests;
 

@@ -1,4 +1,3 @@
-
 namespace Rmq.Tests;
 
 /// <summary>

@@ -1,4 +1,3 @@
-
 namespace Rmq.Tests;
 
 [Collection(ClassicCollection.Name)]

@@ -1,4 +1,3 @@
-
 namespace Rmq.Tests;
 
 /// <summary>What becomes of a delivery when the consumer does not return an outcome.</summary>

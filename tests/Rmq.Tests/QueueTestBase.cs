@@ -1,4 +1,3 @@
-
 namespace Rmq.Tests;
 
 /// <summary>Helpers to read the three lists of a queue straight from Redis.</summary>

@@ -1,4 +1,3 @@
-
 namespace Rmq.Tests;
 
 /// <summary>RMQ-SEMANTICS §12.2: a queue grain whose live connection a cleaner took for dead.</summary>

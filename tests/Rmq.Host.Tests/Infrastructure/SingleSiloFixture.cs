@@ -1,8 +1,3 @@
-using Rmq.Hosting;
-using Rmq.Redis;
-using StackExchange.Redis;
-using Xunit;
-
 namespace Rmq.Host.Tests.Infrastructure;
 
 /// <summary>
