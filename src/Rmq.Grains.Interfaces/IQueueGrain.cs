@@ -98,8 +98,17 @@ public interface IQueueGrain : IGrainWithStringKey
     /// </summary>
     Task<long> Remove(string payload, long count, bool removeFromRejected);
 
-    /// <summary>Counts of this queue, read from Redis (Go rmq's connections are counted too).</summary>
+    /// <summary>
+    /// Counts of this queue, read from Redis (Go rmq's connections are counted too), and what its
+    /// consuming engine is doing (<see cref="QueueStats.Consuming"/>: state, stalled or not).
+    /// </summary>
     Task<QueueStats> GetStats();
+
+    /// <summary>
+    /// What this queue's consuming engine is doing, from memory (no Redis read): its state, its
+    /// connection, and whether it is stalled — has work but made no progress for <c>Rmq:StallTimeout</c>.
+    /// </summary>
+    Task<ConsumingStatus> GetConsumingStatus();
 
     /// <summary>The rmq connection name of this queue grain while it consumes, else <c>null</c>.</summary>
     Task<string?> GetConnectionName();

@@ -20,9 +20,13 @@ public sealed class RmqMetrics
     private readonly Counter<long> _returned;
     private readonly Counter<long> _cleanerReturned;
     private readonly Histogram<double> _consumeDuration;
+    private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _consumerTimeouts;
+    private readonly Counter<long> _faults;
+    private readonly Counter<long> _restarts;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
-    public RmqMetrics(IMeterFactory meterFactory)
+    public RmqMetrics(IMeterFactory meterFactory, LocalQueueStatuses statuses)
     {
         Meter = meterFactory.Create(MeterName);
         _published = Meter.CreateCounter<long>("rmq.published", "{delivery}", "Deliveries added to ready by publishes through Rmq.");
@@ -32,6 +36,13 @@ public sealed class RmqMetrics
         _pushed = Meter.CreateCounter<long>("rmq.pushed", "{delivery}", "Deliveries moved to a push queue.");
         _returned = Meter.CreateCounter<long>("rmq.returned", "{delivery}", "Deliveries a queue grain put back in ready (unreachable consumer, stop).");
         _cleanerReturned = Meter.CreateCounter<long>("rmq.cleaner.returned", "{delivery}", "Deliveries the cleaner returned to ready from dead connections.");
+        _deadLettered = Meter.CreateCounter<long>("rmq.dead_lettered", "{delivery}", "Deliveries Rmq moved to rejected by itself (every attempt timed out), with headers saying why.");
+        _consumerTimeouts = Meter.CreateCounter<long>("rmq.consumer.timeouts", "{delivery}", "Deliveries whose consumer call timed out (an unknown outcome; redelivered with backoff).");
+        _faults = Meter.CreateCounter<long>("rmq.engine.faults", "{fault}", "Faults the consuming engine handled, by kind (redis_unavailable, redis_timeout, redis_server_error, consumer, bug).");
+        _restarts = Meter.CreateCounter<long>("rmq.engine.restarts", "{restart}", "Connections a consuming engine gave up and replaced, by reason (lost, heartbeat_expired, fault).");
+        Meter.CreateObservableGauge("rmq.queue.stalled", () => statuses.Snapshot()
+            .Select(s => new Measurement<int>(s.Status.Stalled ? 1 : 0, Tag(s.Queue))), "{queue}",
+            "1 while a queue consuming on this silo has work but has made no progress for Rmq:StallTimeout.");
         _consumeDuration = Meter.CreateHistogram<double>("rmq.consume.duration", "ms", "Time from handing a delivery (or batch) to a consumer until its outcome came back.");
     }
 
@@ -45,6 +56,10 @@ public sealed class RmqMetrics
     internal void Pushed(string queue, long count) { if (count > 0) _pushed.Add(count, Tag(queue)); }
     internal void Returned(string queue, long count) { if (count > 0) _returned.Add(count, Tag(queue)); }
     internal void CleanerReturned(string queue, long count) { if (count > 0) _cleanerReturned.Add(count, Tag(queue)); }
+    internal void DeadLettered(string queue, long count) { if (count > 0) _deadLettered.Add(count, Tag(queue)); }
+    internal void ConsumerTimeouts(string queue, long count) => _consumerTimeouts.Add(count, Tag(queue));
+    internal void Fault(string queue, string kind) => _faults.Add(1, Tag(queue), new KeyValuePair<string, object?>("kind", kind));
+    internal void EngineRestarted(string queue, string reason) => _restarts.Add(1, Tag(queue), new KeyValuePair<string, object?>("reason", reason));
     internal void ConsumeDuration(string queue, double milliseconds) => _consumeDuration.Record(milliseconds, Tag(queue));
 
     private static KeyValuePair<string, object?> Tag(string queue) => new("queue", queue);

@@ -17,8 +17,29 @@ public sealed class RmqOptions
     /// <summary>Default for <see cref="HeartbeatErrorLimit"/>: 45, as Go rmq.</summary>
     public const int DefaultHeartbeatErrorLimit = 45;
 
-    /// <summary>Default for <see cref="MaxPayloadBytes"/>: 512 MB, Redis's largest string.</summary>
-    public const long DefaultMaxPayloadBytes = 512L * 1024 * 1024;
+    /// <summary>
+    /// Default for <see cref="MaxPayloadBytes"/>: 64 MiB, well inside what Orleans carries in one message
+    /// (its MaxMessageBodySize, 100 MiB by default), so a delivery always reaches a consumer on another silo.
+    /// </summary>
+    public const long DefaultMaxPayloadBytes = 64L * 1024 * 1024;
+
+    /// <summary>The largest <see cref="MaxPayloadBytes"/> Redis can hold: 512 MiB, its largest string.</summary>
+    public const long RedisMaxStringBytes = 512L * 1024 * 1024;
+
+    /// <summary>Default for <see cref="ConsumerTimeout"/>: 30 s, Orleans' default response timeout.</summary>
+    public static readonly TimeSpan DefaultConsumerTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default for <see cref="ConsumerMaxAttempts"/>.</summary>
+    public const int DefaultConsumerMaxAttempts = 5;
+
+    /// <summary>Default for <see cref="ConsumerFailureBackoff"/>.</summary>
+    public static readonly TimeSpan DefaultConsumerFailureBackoff = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Default for <see cref="ConsumerMaxBackoff"/>.</summary>
+    public static readonly TimeSpan DefaultConsumerMaxBackoff = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default for <see cref="StallTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Default for <see cref="ConsumerRetryDelay"/>.</summary>
     public static readonly TimeSpan DefaultConsumerRetryDelay = TimeSpan.FromSeconds(1);
@@ -38,7 +59,12 @@ public sealed class RmqOptions
     /// <summary>The heartbeat key's TTL; a cleaner treats the connection as dead once it expires. Whole seconds.</summary>
     public TimeSpan HeartbeatTtl { get; set; } = DefaultHeartbeatTtl;
 
-    /// <summary>Consecutive heartbeat failures after which the queue stops consuming (before its TTL can expire).</summary>
+    /// <summary>
+    /// A consuming queue gives its connection up once no heartbeat has succeeded for
+    /// <see cref="HeartbeatInterval"/> × this (45 s by default), before the TTL can expire and a cleaner
+    /// returns deliveries that consumers still hold; it opens a new connection once Redis answers.
+    /// Measured in time, not in failed ticks, so a Redis that hangs (each tick taking seconds) is handled alike.
+    /// </summary>
     public int HeartbeatErrorLimit { get; set; } = DefaultHeartbeatErrorLimit;
 
     /// <summary>The largest payload accepted by publish, in bytes (after header encoding).</summary>
@@ -53,6 +79,42 @@ public sealed class RmqOptions
     /// <summary>How often the cleaner runs a pass. Dead silos are handled at once regardless.</summary>
     public TimeSpan CleanerInterval { get; set; } = DefaultCleanerInterval;
 
-    /// <summary>How long a consumer that could not be reached is left alone before it gets deliveries again.</summary>
+    /// <summary>
+    /// How long a consumer that could not be reached (its silo is gone) is left alone before it gets
+    /// deliveries again; also the first pause before a delivery whose call timed out is handed out again
+    /// (doubled for each further attempt, up to <see cref="ConsumerMaxBackoff"/>).
+    /// </summary>
     public TimeSpan ConsumerRetryDelay { get; set; } = DefaultConsumerRetryDelay;
+
+    /// <summary>
+    /// How long a consumer call may take. A call that takes longer has an unknown outcome (the consumer
+    /// may still be running it): the delivery counts one attempt and is handed out again after a backoff.
+    /// At most Orleans' response timeout (Messaging ResponseTimeout, 30 s by default), which ends the call anyway.
+    /// </summary>
+    public TimeSpan ConsumerTimeout { get; set; } = DefaultConsumerTimeout;
+
+    /// <summary>
+    /// How many consumer calls of one delivery may time out before it is moved to rejected, with the
+    /// headers <c>rmq-reason: consumer-timeout</c>, <c>rmq-attempts</c> and <c>rmq-last-error</c>.
+    /// Counted by the queue activation that holds the delivery.
+    /// </summary>
+    public int ConsumerMaxAttempts { get; set; } = DefaultConsumerMaxAttempts;
+
+    /// <summary>
+    /// After a consumer threw (or timed out) it gets no deliveries for this long, doubled for each
+    /// further failure in a row up to <see cref="ConsumerMaxBackoff"/>, so one broken dependency does not
+    /// empty the backlog into rejected at full speed.
+    /// </summary>
+    public TimeSpan ConsumerFailureBackoff { get; set; } = DefaultConsumerFailureBackoff;
+
+    /// <summary>The longest pause of a failing consumer and of a timed-out delivery's redelivery.</summary>
+    public TimeSpan ConsumerMaxBackoff { get; set; } = DefaultConsumerMaxBackoff;
+
+    /// <summary>
+    /// A consuming queue that has work (ready or prefetched deliveries, or Redis failing) but has handed
+    /// nothing to a consumer and finished nothing for this long is reported as stalled: in
+    /// <c>GetStats</c>, <c>/stats.json</c>, <c>/health</c> (degraded), the log and the
+    /// <c>rmq.queue.stalled</c> gauge.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = DefaultStallTimeout;
 }

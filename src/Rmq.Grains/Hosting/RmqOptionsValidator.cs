@@ -1,15 +1,16 @@
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using StackExchange.Redis;
 
 namespace Rmq.Hosting;
 
 /// <summary>Fails silo start-up with a message naming the wrong <see cref="RmqOptions"/> setting.</summary>
-internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options) : IConfigurationValidator
+internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions<SiloMessagingOptions> messaging) : IConfigurationValidator
 {
     public void ValidateConfiguration()
     {
-        var problem = Problem(options.Value);
+        var problem = Problem(options.Value) ?? Problem(options.Value, messaging.Value);
         if (problem is not null) throw new OrleansConfigurationException($"Invalid Rmq setting: {problem}");
     }
 
@@ -34,14 +35,34 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options) : IConfi
             return $"Rmq:HeartbeatTtl is {o.HeartbeatTtl}; it must be a whole number of seconds, at least 1 s.";
         if (o.HeartbeatInterval <= TimeSpan.Zero || o.HeartbeatInterval * 2 > o.HeartbeatTtl)
             return $"Rmq:HeartbeatInterval is {o.HeartbeatInterval}; it must be positive and at most half of HeartbeatTtl ({o.HeartbeatTtl}).";
-        if (o.HeartbeatErrorLimit < 1 || o.HeartbeatInterval * o.HeartbeatErrorLimit >= o.HeartbeatTtl)
-            return $"Rmq:HeartbeatErrorLimit is {o.HeartbeatErrorLimit}; it must be at least 1 and HeartbeatInterval × HeartbeatErrorLimit must stay below HeartbeatTtl, so consuming stops before a cleaner declares the connection dead.";
-        if (o.MaxPayloadBytes < 1 || o.MaxPayloadBytes > RmqOptions.DefaultMaxPayloadBytes)
-            return $"Rmq:MaxPayloadBytes is {o.MaxPayloadBytes}; it must be between 1 and {RmqOptions.DefaultMaxPayloadBytes} (Redis's largest string).";
+        if (o.HeartbeatErrorLimit < 1 || o.HeartbeatInterval * o.HeartbeatErrorLimit + o.HeartbeatInterval >= o.HeartbeatTtl)
+            return $"Rmq:HeartbeatErrorLimit is {o.HeartbeatErrorLimit}; it must be at least 1 and HeartbeatInterval × (HeartbeatErrorLimit + 1) must stay below HeartbeatTtl ({o.HeartbeatTtl}), so a queue gives its connection up before a cleaner declares it dead.";
+        if (o.MaxPayloadBytes < 1 || o.MaxPayloadBytes > RmqOptions.RedisMaxStringBytes)
+            return $"Rmq:MaxPayloadBytes is {o.MaxPayloadBytes}; it must be between 1 and {RmqOptions.RedisMaxStringBytes} (Redis's largest string).";
         if (o.ConsumerRetryDelay < TimeSpan.Zero)
             return $"Rmq:ConsumerRetryDelay is {o.ConsumerRetryDelay}; it must not be negative.";
+        if (o.ConsumerTimeout <= TimeSpan.Zero)
+            return $"Rmq:ConsumerTimeout is {o.ConsumerTimeout}; it must be positive.";
+        if (o.ConsumerMaxAttempts < 1)
+            return $"Rmq:ConsumerMaxAttempts is {o.ConsumerMaxAttempts}; it must be at least 1.";
+        if (o.ConsumerFailureBackoff < TimeSpan.Zero || o.ConsumerMaxBackoff < o.ConsumerFailureBackoff)
+            return $"Rmq:ConsumerFailureBackoff is {o.ConsumerFailureBackoff} and Rmq:ConsumerMaxBackoff {o.ConsumerMaxBackoff}; the first must not be negative and the second not smaller than the first.";
+        if (o.StallTimeout <= TimeSpan.Zero)
+            return $"Rmq:StallTimeout is {o.StallTimeout}; it must be positive.";
         if (o.CleanerInterval <= TimeSpan.Zero)
             return $"Rmq:CleanerInterval is {o.CleanerInterval}; it must be positive.";
+        return null;
+    }
+
+    /// <summary>The first conflict between the options and Orleans' messaging limits, or <c>null</c>.</summary>
+    public static string? Problem(RmqOptions o, MessagingOptions messaging)
+    {
+        // A delivery crosses Orleans to reach a consumer on another silo; room for its other fields.
+        var largest = (long)messaging.MaxMessageBodySize - 64 * 1024;
+        if (o.MaxPayloadBytes > largest)
+            return $"Rmq:MaxPayloadBytes is {o.MaxPayloadBytes}; it must be at most {largest} bytes, so a delivery fits in one Orleans message (Messaging MaxMessageBodySize {messaging.MaxMessageBodySize} less 64 KiB). Lower it, or raise MaxMessageBodySize.";
+        if (o.ConsumerTimeout > messaging.ResponseTimeout)
+            return $"Rmq:ConsumerTimeout is {o.ConsumerTimeout}; it must be at most Orleans' response timeout ({messaging.ResponseTimeout}), which ends a consumer call anyway.";
         return null;
     }
 }

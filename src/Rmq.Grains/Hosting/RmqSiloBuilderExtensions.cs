@@ -38,6 +38,7 @@ public static class RmqSiloBuilderExtensions
         services.AddSingleton<MembershipWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipWatcher>());
         services.AddMetrics();
+        services.AddSingleton<LocalQueueStatuses>();
         services.AddSingleton<RmqMetrics>();
         return services;
     }

@@ -7,11 +7,14 @@ internal sealed class ConsumerSlot(ConsumerRegistration registration, IConsumerG
     public IConsumerGrain? Single { get; } = single;
     public IBatchConsumerGrain? Batch { get; } = batch;
 
-    /// <summary>A call to the consumer is under way.</summary>
+    /// <summary>A call to the consumer is under way (it may outlive its timeout: the grain is still busy).</summary>
     public bool Busy { get; set; }
 
-    /// <summary>After the consumer could not be reached: no deliveries before this time.</summary>
+    /// <summary>After a failure: no deliveries before this time.</summary>
     public DateTime RetryAt { get; set; }
+
+    /// <summary>Calls in a row that threw or timed out; the backoff grows with it.</summary>
+    public int Failures { get; set; }
 
     /// <summary>Batch consumers: when the current batch started to fill (the timeout counts from here).</summary>
     public DateTime? FillStartedAt { get; set; }

@@ -4,8 +4,8 @@ namespace Rmq.Queue;
 
 internal sealed partial class QueueGrain
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: consuming as connection {Connection} (prefetch {PrefetchLimit}, {Consumers} consumers restored)")]
-    private partial void LogResumed(string queue, string connection, int prefetchLimit, int consumers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: resuming its persisted consuming configuration (prefetch {PrefetchLimit}, {Consumers} consumers)")]
+    private partial void LogResumed(string queue, int prefetchLimit, int consumers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not read its consuming configuration; will retry")]
     private partial void LogResumeFailed(string queue, Exception exception);
@@ -13,20 +13,11 @@ internal sealed partial class QueueGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: consumer registration {Consumer} = '{Value}' cannot be decoded; skipped")]
     private partial void LogBadRegistration(string queue, string consumer, string value);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not close connection {Connection}; its heartbeat will expire")]
-    private partial void LogCloseFailed(string queue, string connection, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not add consumer name {Consumer} to the connection's consumers set (stats only)")]
+    private partial void LogConsumerNameFailed(string queue, string consumer, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: deactivation could not wait for consumers of connection {Connection}; their deliveries stay in unacked for the cleaner")]
     private partial void LogStopCut(string queue, string connection);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: connection {Connection} was cleaned while alive (paused past its heartbeat TTL?); continuing with a new connection")]
-    private partial void LogZombie(string queue, string connection);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: heartbeat failed ({Failures} in a row): {Error}")]
-    private partial void LogHeartbeatFailed(string queue, int failures, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: heartbeat error limit reached; connection {Connection} stops consuming and resumes when Redis answers")]
-    private partial void LogHeartbeatLimit(string queue, string connection);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: {Consumers} consumers but prefetch limit {PrefetchLimit}; some consumers will idle. Raise the prefetch limit above the number of consumers.")]
     private partial void LogTooManyConsumers(string queue, int consumers, int prefetchLimit);

@@ -12,53 +12,61 @@ using StackExchange.Redis;
 namespace Rmq.Queue;
 
 /// <summary>
-/// One queue, cluster-wide; while consuming it is also the queue's rmq connection. Reentrant: no
-/// method holds the grain across a Redis round trip, and every state change happens between awaits.
+/// One queue, cluster-wide: validation, publishing and administration. Consuming is handed to a
+/// <see cref="ConsumingEngine"/>, the one owner of the queue's rmq connection. Reentrant: no method
+/// holds the grain across a Redis round trip; lifecycle changes (start, stop, add consumer, resume)
+/// take turns through one gate, so none can undo another.
 /// </summary>
 [Reentrant]
 internal sealed partial class QueueGrain(
     RedisQueueStore store,
     IOptions<RmqOptions> options,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     RmqMetrics metrics,
+    LocalQueueStatuses statuses,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
     private const string NameAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private const int MaxPushChain = 100;
+    private static readonly TimeSpan DeactivationGrace = TimeSpan.FromSeconds(2);
 
     private readonly RmqOptions _options = options.Value;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private string _name = "";
     private string? _nameProblem;
     private bool _listed;
     private string? _pushQueue;
-    private ConsumingSession? _session;
-    private Task _sessionReady = Task.CompletedTask;
-    private bool _resumePending;
-    private IGrainTimer? _heartbeat;
-    private int _heartbeatFailures;
+    private ConsumingEngine? _engine;
+    private IGrainTimer? _resumeRetry;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _name = this.GetPrimaryKeyString();
         _nameProblem = QueueNames.Problem(_name);
         if (_nameProblem is not null) return;
-        try
-        {
-            await ResumeAsync();
-        }
-        catch (RedisUnavailableException e)
-        {
-            // Not fatal: publishes report the outage themselves, and the timer retries the resume.
-            LogResumeFailed(_name, e);
-            _resumePending = true;
-            EnsureTimer();
-        }
+        await TryResumeAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        StopResumeRetry();
         // The configuration stays in Redis: the next activation, on any silo, resumes consuming.
-        if (_session is { } session) await CloseSessionAsync(session, cancellationToken);
-        StopTimer();
+        if (_engine is { } engine)
+        {
+            try
+            {
+                await engine.StopAsync().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Deactivation cannot wait longer for consumers: what they hold stays in unacked, the
+                // heartbeat is deleted, and a cleaner returns it to ready.
+                LogStopCut(_name, engine.Connection ?? "(none)");
+                engine.Abandon();
+                await engine.Completion.WaitAsync(DeactivationGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
     }
 
     public Task Publish(string payload)
@@ -109,7 +117,7 @@ internal sealed partial class QueueGrain(
     {
         metrics.Published(_name, count);
         _listed = true;
-        _session?.Wake();
+        _engine?.Wake();
     }
 
     public async Task StartConsuming(int prefetchLimit, TimeSpan pollInterval)
@@ -119,19 +127,28 @@ internal sealed partial class QueueGrain(
             throw new ArgumentOutOfRangeException(nameof(prefetchLimit), prefetchLimit, $"prefetchLimit must be at least 1, but it is {prefetchLimit}.");
         if (pollInterval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(pollInterval), pollInterval, $"pollInterval must be positive, but it is {pollInterval}.");
-        await _sessionReady;
-        if (_session is { IsStopping: false } running)
+        ConsumingEngine engine;
+        await _lifecycle.WaitAsync();
+        try
         {
-            if (running.PrefetchLimit == prefetchLimit && running.PollInterval == pollInterval) return;
-            throw new InvalidOperationException(
-                $"Queue '{_name}' is already consuming with prefetchLimit {running.PrefetchLimit} and pollInterval {running.PollInterval}; call StopConsuming before starting with other settings.");
+            if (_engine is { } running)
+            {
+                if (running.PrefetchLimit == prefetchLimit && running.PollInterval == pollInterval) return;
+                throw new InvalidOperationException(
+                    $"Queue '{_name}' is already consuming with prefetchLimit {running.PrefetchLimit} and pollInterval {running.PollInterval}; call StopConsuming before starting with other settings.");
+            }
+            // Persisted first: if Redis is unreachable the caller learns it, and nothing was started.
+            await store.SaveConsumingAsync(_name, prefetchLimit, pollInterval);
+            StopResumeRetry();
+            _listed = true;
+            engine = NewEngine(prefetchLimit, pollInterval);
+            Start(engine);
         }
-        if (_session is not null)
-            throw new InvalidOperationException($"Queue '{_name}' is stopping consuming; wait for StopConsuming to complete, then start again.");
-
-        var session = NewSession(prefetchLimit, pollInterval);
-        _session = session;
-        await Opening(OpenSessionAsync(session, persist: true));
+        finally
+        {
+            _lifecycle.Release();
+        }
+        await engine.FirstAttempt;
     }
 
     public Task<string> AddConsumer(string tag, IConsumerGrain consumer)
@@ -156,30 +173,57 @@ internal sealed partial class QueueGrain(
 
     private async Task<string> AddSlotAsync(string tag, GrainId grain, int batchSize, TimeSpan batchTimeout)
     {
-        await _sessionReady;
-        var session = _session;
-        if (session is null || session.IsStopping)
-            throw new InvalidOperationException($"Queue '{_name}' is not consuming; call StartConsuming before adding consumers.");
-        if (session.Consumers.FirstOrDefault(c => c.Grain == grain) is { } existing) return existing.Name;
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_engine is not { IsStopping: false } engine)
+                throw new InvalidOperationException($"Queue '{_name}' is not consuming; call StartConsuming before adding consumers.");
+            if (engine.Consumers.FirstOrDefault(c => c.Grain == grain) is { } existing) return existing.Name;
 
-        var registration = new ConsumerRegistration($"{tag}-{RandomNameSuffix()}", grain, batchSize, batchTimeout);
-        var slot = CreateSlot(registration);
-        session.AddConsumer(slot);
-        WarnAboutLimits(session, registration);
-        // Registered in memory first so deliveries flow at once; if Redis fails the consumer still
-        // works here but would not be restored by another activation, so report the failure.
-        await store.AddConsumerNameAsync(session.Connection, _name, registration.Name);
-        await store.SaveConsumerAsync(_name, registration.Name, registration.Encode());
-        return registration.Name;
+            var registration = new ConsumerRegistration($"{tag}-{RandomNameSuffix()}", grain, batchSize, batchTimeout);
+            // Persisted first, so that every consumer that gets deliveries is restored by a re-activation.
+            await store.SaveConsumerAsync(_name, registration.Name, registration.Encode());
+            engine.AddConsumer(CreateSlot(registration));
+            WarnAboutLimits(engine, registration);
+            // Informational (Go rmq's stats count it); a new connection registers every consumer name.
+            if (engine.Connection is { } connection)
+            {
+                try { await store.AddConsumerNameAsync(connection, _name, registration.Name); }
+                catch (RedisUnavailableException e) { LogConsumerNameFailed(_name, registration.Name, e); }
+            }
+            return registration.Name;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     public async Task StopConsuming()
     {
         EnsureValidName();
-        await _sessionReady;
-        await store.ClearConsumingAsync(_name);
-        _resumePending = false;
-        if (_session is { } session) await CloseSessionAsync(session);
+        await _lifecycle.WaitAsync();
+        try
+        {
+            StopResumeRetry();
+            var engine = _engine;
+            // Asked to stop before Redis is touched: the engine must not restore the configuration
+            // that is being cleared.
+            var stopped = engine?.StopAsync() ?? Task.CompletedTask;
+            try
+            {
+                await store.ClearConsumingAsync(_name);
+            }
+            finally
+            {
+                await stopped;
+                _engine = null;
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     public async Task SetPushQueue(string pushQueueName)
@@ -190,11 +234,30 @@ internal sealed partial class QueueGrain(
             QueueNames.Validate(pushQueueName, nameof(pushQueueName));
             if (pushQueueName == _name)
                 throw new ArgumentException($"Invalid pushQueueName: queue '{_name}' cannot push to itself; pushed deliveries would come straight back.", nameof(pushQueueName));
+            await RejectPushCycleAsync(pushQueueName);
         }
         await store.SavePushQueueAsync(_name, pushQueueName);
         if (pushQueueName is not null) await store.ListQueueAsync(pushQueueName);
         _pushQueue = pushQueueName;
-        if (_session is { } session) session.PushQueue = pushQueueName;
+        if (_engine is { } engine) engine.PushQueue = pushQueueName;
+    }
+
+    /// <summary>Follows the push queues from <paramref name="target"/>; coming back here would circle deliveries forever.</summary>
+    private async Task RejectPushCycleAsync(string target)
+    {
+        var chain = new List<string> { _name, target };
+        var next = target;
+        for (var i = 0; i < MaxPushChain; i++)
+        {
+            next = await store.LoadPushQueueAsync(next);
+            if (next is null) return;
+            chain.Add(next);
+            if (next == _name)
+                throw new ArgumentException(
+                    $"Invalid pushQueueName: pushing from '{_name}' to '{target}' makes a cycle ({string.Join(" → ", chain)}); pushed deliveries would circle forever. Clear the push queue of one of them first (SetPushQueue(null)).",
+                    "pushQueueName");
+            if (chain.IndexOf(next) < chain.Count - 1) return; // a cycle further on, not through this queue
+        }
     }
 
     public Task<long> PurgeReady()
@@ -239,6 +302,7 @@ internal sealed partial class QueueGrain(
         EnsureValidName();
         CheckMax(count, nameof(count));
         var elements = await store.DrainAsync(_name, count);
+        // Decoding never throws: every popped element is returned (a faulty header as the raw element).
         return elements.ConvertAll(raw =>
             Encoding.UTF8.GetString(HeaderCodec.TryDecode(raw, out _, out var payload, out _) ? payload : raw));
     }
@@ -250,175 +314,116 @@ internal sealed partial class QueueGrain(
         return store.RemoveAsync(_name, Encoding.UTF8.GetBytes(payload), count, removeFromRejected);
     }
 
-    public Task<QueueStats> GetStats()
+    public async Task<QueueStats> GetStats()
     {
         EnsureValidName();
-        return store.GetStatsAsync(_name);
+        var stats = await store.GetStatsAsync(_name);
+        return stats with { Consuming = _engine?.Status ?? ConsumingStatus.NotConsuming };
     }
 
-    public async Task<string?> GetConnectionName()
+    public Task<ConsumingStatus> GetConsumingStatus()
     {
         EnsureValidName();
-        await _sessionReady;
-        return _session is { IsStopping: false } s ? s.Connection : null;
+        return Task.FromResult(_engine?.Status ?? ConsumingStatus.NotConsuming);
     }
 
-    /// <summary>Resumes the persisted consuming configuration, if any (after a restart or a silo's death).</summary>
-    private async Task ResumeAsync()
+    public Task<string?> GetConnectionName()
     {
-        var config = await store.LoadConsumingAsync(_name);
-        _pushQueue = config.PushQueue;
-        _resumePending = false;
-        if (config.PrefetchLimit is not int limit || _session is not null) return;
-
-        var session = NewSession(limit, config.PollInterval);
-        foreach (var (name, value) in config.Consumers)
-        {
-            if (ConsumerRegistration.TryDecode(name, value) is { } registration) session.AddConsumer(CreateSlot(registration));
-            else LogBadRegistration(_name, name, value);
-        }
-        _session = session;
-        await Opening(OpenSessionAsync(session, persist: false));
-        LogResumed(_name, session.Connection, limit, session.ConsumerCount);
-    }
-
-    private ConsumingSession NewSession(int prefetchLimit, TimeSpan pollInterval) =>
-        new(_name, $"{_name}@{SiloTag()}-{RandomNameSuffix()}", prefetchLimit, pollInterval, store, _options, metrics, logger)
-        {
-            PushQueue = _pushQueue,
-        };
-
-    /// <summary>Lets other calls wait for an opening session without seeing its failure twice.</summary>
-    private Task Opening(Task open)
-    {
-        _sessionReady = open.ContinueWith(static _ => { }, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
-        return open;
-    }
-
-    private async Task OpenSessionAsync(ConsumingSession session, bool persist)
-    {
-        try
-        {
-            await store.RegisterConnectionAsync(session.Connection, _name, silo.SiloAddress.ToParsableString(), _options.HeartbeatTtl,
-                session.Consumers.Select(c => c.Name).ToList());
-            if (persist) await store.SaveConsumingAsync(_name, session.PrefetchLimit, session.PollInterval);
-        }
-        catch
-        {
-            if (_session == session) _session = null;
-            throw;
-        }
-        _listed = true;
-        _resumePending = false;
-        _heartbeatFailures = 0;
-        session.Start();
-        EnsureTimer();
-    }
-
-    private async Task CloseSessionAsync(ConsumingSession session, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await session.StopAsync().WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Deactivation cannot wait longer for consumers: what they hold stays in unacked, the
-            // heartbeat is deleted below, and a cleaner returns it to ready.
-            LogStopCut(_name, session.Connection);
-            session.Abandon();
-        }
-        try
-        {
-            await store.CloseConnectionAsync(session.Connection, _name);
-        }
-        catch (RedisUnavailableException e)
-        {
-            // The heartbeat expires by itself; a cleaner then returns whatever is left.
-            LogCloseFailed(_name, session.Connection, e);
-        }
-        if (_session == session) _session = null;
-        if (!_resumePending) StopTimer();
-    }
-
-    private async Task HeartbeatAsync()
-    {
-        if (_session is not { IsStopping: false } session)
-        {
-            if (_resumePending && _session is null)
-            {
-                try { await ResumeAsync(); }
-                catch (RedisUnavailableException) { /* still down; next tick tries again */ }
-            }
-            return;
-        }
-        bool registered;
-        try
-        {
-            registered = await store.HeartbeatAsync(session.Connection, _options.HeartbeatTtl);
-            _heartbeatFailures = 0;
-        }
-        catch (RedisUnavailableException e)
-        {
-            _heartbeatFailures++;
-            LogHeartbeatFailed(_name, _heartbeatFailures, e.Message);
-            if (_heartbeatFailures < _options.HeartbeatErrorLimit || _session != session) return;
-            // As Go rmq: stop before the TTL can expire, so a cleaner never returns deliveries that
-            // consumers are still working on. Resume with a new connection once Redis answers.
-            LogHeartbeatLimit(_name, session.Connection);
-            session.Abandon();
-            _session = null;
-            _resumePending = true;
-            return;
-        }
-        if (!registered && _session == session) await RecoverFromCleaningAsync(session);
+        EnsureValidName();
+        return Task.FromResult(_engine?.Connection);
     }
 
     /// <summary>
-    /// A cleaner took this connection for dead (we were paused past the TTL, or our silo was declared
-    /// dead) and returned its deliveries. Stop using its unacked list — nobody would ever clean it
-    /// again — send back whatever was fetched into it since, and carry on with a new connection.
-    /// Deliveries consumers still hold were already returned: they may be delivered twice.
+    /// Resumes the persisted consuming configuration, if any (after a restart or a silo's death). When
+    /// Redis cannot be read, a timer tries again until it can; it ends as soon as the configuration is read.
     /// </summary>
-    private async Task RecoverFromCleaningAsync(ConsumingSession session)
+    private async Task TryResumeAsync()
     {
-        LogZombie(_name, session.Connection);
-        session.Abandon();
-        _session = null;
-        _resumePending = true;
+        ConsumingConfig config;
         try
         {
-            await store.ReturnUnackedAsync(session.Connection, _name, long.MaxValue);
-            await store.CloseConnectionAsync(session.Connection, _name);
-            await ResumeAsync();
+            config = await store.LoadConsumingAsync(_name);
         }
-        catch (RedisUnavailableException e)
+        catch (Exception e) when (Faults.IsRedis(e))
         {
+            // Not fatal: publishes report the outage themselves, and the timer retries the resume.
             LogResumeFailed(_name, e);
+            _resumeRetry ??= this.RegisterGrainTimer(RetryResumeAsync,
+                new GrainTimerCreationOptions(_options.HeartbeatInterval, _options.HeartbeatInterval) { Interleave = true, KeepAlive = true });
+            return;
+        }
+        StopResumeRetry();
+        _pushQueue = config.PushQueue;
+        if (config.PrefetchLimit is not int limit || _engine is not null) return;
+
+        var engine = NewEngine(limit, config.PollInterval);
+        foreach (var (name, value) in config.Consumers)
+        {
+            if (ConsumerRegistration.TryDecode(name, value) is { } registration) engine.AddConsumer(CreateSlot(registration));
+            else LogBadRegistration(_name, name, value);
+        }
+        _listed = true;
+        Start(engine);
+        LogResumed(_name, limit, engine.Dispatcher.Slots.Count);
+        // Activation waits for the connection's registration (or its first failure), so the queue's
+        // first caller sees it consuming.
+        await engine.FirstAttempt;
+    }
+
+    private async Task RetryResumeAsync()
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_resumeRetry is not null) await TryResumeAsync();
+        }
+        finally
+        {
+            _lifecycle.Release();
         }
     }
 
-    private void EnsureTimer() =>
-        _heartbeat ??= this.RegisterGrainTimer(HeartbeatAsync,
-            new GrainTimerCreationOptions(_options.HeartbeatInterval, _options.HeartbeatInterval) { Interleave = true, KeepAlive = true });
-
-    private void StopTimer()
+    private void StopResumeRetry()
     {
-        _heartbeat?.Dispose();
-        _heartbeat = null;
+        _resumeRetry?.Dispose();
+        _resumeRetry = null;
+    }
+
+    private ConsumingEngine NewEngine(int prefetchLimit, TimeSpan pollInterval)
+    {
+        var engine = new ConsumingEngine(_name, prefetchLimit, pollInterval, _pushQueue, store, _options, metrics, statuses, logger,
+            () => $"{_name}@{SiloTag()}-{RandomNameSuffix()}",
+            () => membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active,
+            silo.SiloAddress.ToParsableString(),
+            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }));
+        _engine = engine;
+        return engine;
+    }
+
+    private void Start(ConsumingEngine engine)
+    {
+        engine.Start(restore: false);
+        _ = ForgetWhenClosedAsync(engine);
+    }
+
+    /// <summary>An engine that closes by itself (it gave up stopping) is forgotten, so consuming can start again.</summary>
+    private async Task ForgetWhenClosedAsync(ConsumingEngine engine)
+    {
+        await engine.Completion.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+        if (_engine == engine) _engine = null;
     }
 
     private ConsumerSlot CreateSlot(ConsumerRegistration registration) => registration.IsBatch
         ? new ConsumerSlot(registration, null, GrainFactory.GetGrain<IBatchConsumerGrain>(registration.Grain))
         : new ConsumerSlot(registration, GrainFactory.GetGrain<IConsumerGrain>(registration.Grain), null);
 
-    private void WarnAboutLimits(ConsumingSession session, ConsumerRegistration added)
+    private void WarnAboutLimits(ConsumingEngine engine, ConsumerRegistration added)
     {
-        if (session.ConsumerCount > session.PrefetchLimit)
-            LogTooManyConsumers(_name, session.ConsumerCount, session.PrefetchLimit);
-        if (added.IsBatch && added.BatchSize > session.PrefetchLimit)
-            LogBatchLargerThanPrefetch(_name, added.Name, added.BatchSize, session.PrefetchLimit);
+        var consumers = engine.Dispatcher.Slots.Count;
+        if (consumers > engine.PrefetchLimit)
+            LogTooManyConsumers(_name, consumers, engine.PrefetchLimit);
+        if (added.IsBatch && added.BatchSize > engine.PrefetchLimit)
+            LogBatchLargerThanPrefetch(_name, added.Name, added.BatchSize, engine.PrefetchLimit);
     }
 
     private void EnsureValidName()

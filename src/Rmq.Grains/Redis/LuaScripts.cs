@@ -8,15 +8,24 @@ namespace Rmq.Redis;
 internal static class LuaScripts
 {
     /// <summary>
-    /// The consuming hot path in one round trip: apply finished outcomes, then prefetch.
-    /// KEYS[1] ready, KEYS[2] this connection's unacked list, KEYS[3] rejected, KEYS[4] push target's ready
-    /// (= KEYS[3] when there is none).
-    /// ARGV[1] a = acks, ARGV[2] r = rejects, ARGV[3] p = pushes, ARGV[4] t = returns,
-    /// ARGV[5] how many to fetch at most, ARGV[6] the prefetch limit,
-    /// ARGV[7..] the raw elements: a acked, r rejected, p pushed, t returned (oldest first).
-    /// Returns { elements not found in unacked, server-side room, fetched elements... }.
+    /// The consuming hot path in one round trip: apply finished outcomes (once), then prefetch.
+    /// KEYS[1] ready, KEYS[2] this connection's unacked list, KEYS[3] rejected, KEYS[4] the connection's
+    /// applied-batch marker (a string), KEYS[5] the push target's ready — passed only when there are
+    /// pushes (classic dialect; in the cluster dialect pushes were copied by <see cref="PushOnce"/> and
+    /// come here as acks).
+    /// ARGV[1] the batch number, ARGV[2] the marker's TTL in seconds, ARGV[3] a = acks, ARGV[4] r = rejects,
+    /// ARGV[5] d = dead letters, ARGV[6] p = pushes, ARGV[7] t = returns, ARGV[8] how many to fetch at most,
+    /// ARGV[9] the prefetch limit, ARGV[10..] the raw elements: a acked, r rejected, d pairs (raw,
+    /// replacement), p pushed, t returned (oldest first).
+    /// Returns { elements not found in unacked, server-side room, LLEN ready, 1 if the batch had been
+    /// applied already, fetched elements... }.
     /// </summary>
     /// <remarks>
+    /// A batch is applied at most once: the marker holds the number of the last batch applied. When a
+    /// reply is lost the engine retries the same batch with the same number, and this finds it applied
+    /// and skips it — re-running LREM by value would remove another, identical copy.
+    /// Redis does not undo a script that fails halfway, so every key is checked to be a list (or absent)
+    /// before anything is written: a key of another type fails the whole round trip, never half of it.
     /// Reject/Push add the element to their target only when it was still in unacked: if a cleaner
     /// already returned it to ready, adding a copy would duplicate it (Go rmq does add one).
     /// Acks remove from the oldest end (<c>LREM -1</c>), where in-order acks are found at once.
@@ -32,55 +41,94 @@ internal static class LuaScripts
     /// between the LTRIM and the LPUSH.
     /// </remarks>
     public const string ApplyAndFetch = """
-        local a, r, p, t = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+        for k = 1, #KEYS do
+          if k ~= 4 then
+            local t = redis.call('TYPE', KEYS[k])['ok']
+            if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a list') end
+          end
+        end
+        local a, r, d, p, t = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
         local missing = 0
-        local i = 7
-        if a > 0 then
-          local acks = {}
-          for j = i, i + a - 1 do acks[ARGV[j]] = (acks[ARGV[j]] or 0) + 1 end
-          local oldest = redis.call('LRANGE', KEYS[2], -a, -1)
-          local run = 0
-          for j = #oldest, 1, -1 do
-            local left = acks[oldest[j]]
-            if not left or left == 0 then break end
-            acks[oldest[j]] = left - 1
-            run = run + 1
-          end
-          if run > 0 then redis.call('LTRIM', KEYS[2], 0, -run - 1) end
-          for j = i, i + a - 1 do
-            local left = acks[ARGV[j]]
-            if left > 0 then
-              acks[ARGV[j]] = left - 1
-              if redis.call('LREM', KEYS[2], -1, ARGV[j]) == 0 then missing = missing + 1 end
+        local replayed = 0
+        if a + r + d + p + t > 0 then
+          if redis.call('GET', KEYS[4]) == ARGV[1] then replayed = 1 end
+        end
+        if replayed == 0 and a + r + d + p + t > 0 then
+          local i = 10
+          if a > 0 then
+            local acks = {}
+            for j = i, i + a - 1 do acks[ARGV[j]] = (acks[ARGV[j]] or 0) + 1 end
+            local oldest = redis.call('LRANGE', KEYS[2], -a, -1)
+            local run = 0
+            for j = #oldest, 1, -1 do
+              local left = acks[oldest[j]]
+              if not left or left == 0 then break end
+              acks[oldest[j]] = left - 1
+              run = run + 1
             end
+            if run > 0 then redis.call('LTRIM', KEYS[2], 0, -run - 1) end
+            for j = i, i + a - 1 do
+              local left = acks[ARGV[j]]
+              if left > 0 then
+                acks[ARGV[j]] = left - 1
+                if redis.call('LREM', KEYS[2], -1, ARGV[j]) == 0 then missing = missing + 1 end
+              end
+            end
+            i = i + a
           end
-          i = i + a
+          for _ = 1, r do
+            if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[3], ARGV[i]) else missing = missing + 1 end
+            i = i + 1
+          end
+          for _ = 1, d do
+            if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[3], ARGV[i + 1]) else missing = missing + 1 end
+            i = i + 2
+          end
+          for _ = 1, p do
+            if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[5], ARGV[i]) else missing = missing + 1 end
+            i = i + 1
+          end
+          for j = i + t - 1, i, -1 do
+            if redis.call('LREM', KEYS[2], 1, ARGV[j]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[j]) else missing = missing + 1 end
+          end
+          redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[2])
         end
-        for _ = 1, r do
-          if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[3], ARGV[i]) else missing = missing + 1 end
-          i = i + 1
-        end
-        for _ = 1, p do
-          if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[4], ARGV[i]) else missing = missing + 1 end
-          i = i + 1
-        end
-        for j = i + t - 1, i, -1 do
-          if redis.call('LREM', KEYS[2], 1, ARGV[j]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[j]) else missing = missing + 1 end
-        end
-        local room = tonumber(ARGV[6]) - redis.call('LLEN', KEYS[2])
-        local n = math.min(tonumber(ARGV[5]), room)
-        local out = { missing, room }
+        local room = tonumber(ARGV[9]) - redis.call('LLEN', KEYS[2])
+        local n = math.min(tonumber(ARGV[8]), room)
+        local out = { missing, room, 0, replayed }
         if n > 0 then
           local moved = redis.call('LRANGE', KEYS[1], -n, -1)
           if #moved > 0 then
             redis.call('LTRIM', KEYS[1], 0, -#moved - 1)
             for j = #moved, 1, -1 do out[#out + 1] = moved[j] end
-            for j = 3, #out, 1000 do
+            for j = 5, #out, 1000 do
               redis.call('LPUSH', KEYS[2], unpack(out, j, math.min(j + 999, #out)))
             end
           end
         end
+        out[3] = redis.call('LLEN', KEYS[1])
         return out
+        """;
+
+    /// <summary>
+    /// Cluster dialect: adds pushed elements to a push target in another hash slot, at most once per
+    /// batch number. KEYS[1] the target's ready, KEYS[2] the target's pushed-batch marker for this
+    /// connection. ARGV[1] the batch number, ARGV[2] the marker's TTL in seconds, ARGV[3..] the elements.
+    /// Returns how many were added (0 when this batch had been added already).
+    /// </summary>
+    /// <remarks>
+    /// They are copied before <see cref="ApplyAndFetch"/> removes them from unacked, as Go rmq does:
+    /// a silo that dies in between leaves each in both lists — delivered twice, never lost.
+    /// </remarks>
+    public const string PushOnce = """
+        if redis.call('GET', KEYS[2]) == ARGV[1] then return 0 end
+        local t = redis.call('TYPE', KEYS[1])['ok']
+        if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[1] .. ' is a ' .. t .. ', not a list') end
+        for j = 3, #ARGV, 1000 do
+          redis.call('LPUSH', KEYS[1], unpack(ARGV, j, math.min(j + 999, #ARGV)))
+        end
+        redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+        return #ARGV - 2
         """;
 
     /// <summary>

@@ -9,10 +9,16 @@ internal sealed class OutcomeBatch
     public List<RedisValue> Rejects { get; } = [];
     public List<RedisValue> Pushes { get; } = [];
 
+    /// <summary>Elements to move to rejected as a replacement element (the original with headers saying why).</summary>
+    public List<(RedisValue Raw, RedisValue Replacement)> DeadLetters { get; } = [];
+
     /// <summary>Elements to put back at the front of ready, oldest first.</summary>
     public List<RedisValue> Returns { get; } = [];
 
-    public int Count => Acks.Count + Rejects.Count + Pushes.Count + Returns.Count;
+    public int Count => Acks.Count + Rejects.Count + DeadLetters.Count + Pushes.Count + Returns.Count;
+
+    /// <summary>Every raw element of the batch, each as often as it occurs.</summary>
+    public IEnumerable<RedisValue> All => Acks.Concat(Rejects).Concat(DeadLetters.Select(d => d.Raw)).Concat(Pushes).Concat(Returns);
 
     /// <summary>Moves everything into <paramref name="other"/> (which must be empty) and leaves this one empty.</summary>
     public void MoveTo(OutcomeBatch other)
@@ -20,6 +26,7 @@ internal sealed class OutcomeBatch
         other.Acks.AddRange(Acks);
         other.Rejects.AddRange(Rejects);
         other.Pushes.AddRange(Pushes);
+        other.DeadLetters.AddRange(DeadLetters);
         other.Returns.AddRange(Returns);
         Clear();
     }
@@ -29,6 +36,7 @@ internal sealed class OutcomeBatch
         Acks.Clear();
         Rejects.Clear();
         Pushes.Clear();
+        DeadLetters.Clear();
         Returns.Clear();
     }
 }

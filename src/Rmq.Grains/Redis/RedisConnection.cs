@@ -56,6 +56,16 @@ public sealed partial class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>The database number commands go to (from the connection string's defaultDatabase).</summary>
+    public int Database => _configuration.DefaultDatabase ?? 0;
+
+    /// <summary>Every connected primary (one for a single server; each master of a Redis Cluster), connecting on first use.</summary>
+    public async Task<IServer[]> GetPrimariesAsync()
+    {
+        await GetDatabaseAsync().ConfigureAwait(false);
+        return _multiplexer!.GetServers().Where(s => !s.IsReplica && s.IsConnected).ToArray();
+    }
+
     /// <summary>Wraps a connection-level failure in an exception that names the endpoint.</summary>
     public RedisUnavailableException Unavailable(string operation, Exception inner) => new(Endpoints, operation, inner);
 

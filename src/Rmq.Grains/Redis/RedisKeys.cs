@@ -41,6 +41,39 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// <summary>LIST of rejected deliveries (left = most recently rejected).</summary>
     public RedisKey Rejected(string queue) => $"rmq::queue::{Tag(queue)}::rejected";
 
+    /// <summary>
+    /// Rmq only: STRING, the number of the last outcome batch one connection applied to the queue, so a
+    /// batch retried after a lost reply is applied once. In the queue's hash slot; expires by itself.
+    /// </summary>
+    public RedisKey AppliedBatch(string connection, string queue) => $"rmq::connection::{connection}::queue::{Tag(queue)}::rmq-applied";
+
+    /// <summary>
+    /// Rmq only: STRING, the number of the last batch of pushes one connection added to this (push
+    /// target) queue, so a cross-slot push retried after a lost reply is added once. In the target's hash slot.
+    /// </summary>
+    public RedisKey PushedBatch(string targetQueue, string connection) => $"rmq::queue::{Tag(targetQueue)}::rmq-pushed::{connection}";
+
+    /// <summary>The glob that matches every connection's unacked list of every queue (for the orphan sweep).</summary>
+    public const string AnyUnackedPattern = "rmq::connection::*::queue::*::unacked";
+
+    /// <summary>
+    /// Splits an unacked list's key into its connection and queue, or returns false for a key of
+    /// another shape or dialect. Queue names hold no brackets or braces, so the last opening one starts the tag.
+    /// </summary>
+    public bool TryParseUnacked(string key, out string connection, out string queue)
+    {
+        connection = queue = "";
+        const string head = "rmq::connection::", tail = "::unacked";
+        var (open, close) = Dialect == KeyDialect.Cluster ? ('{', '}') : ('[', ']');
+        if (!key.StartsWith(head, StringComparison.Ordinal) || !key.EndsWith(close + tail, StringComparison.Ordinal)) return false;
+        var start = key.LastIndexOf(open);
+        const string middle = "::queue::";
+        if (start < head.Length + middle.Length || string.CompareOrdinal(key, start - middle.Length, middle, 0, middle.Length) != 0) return false;
+        connection = key[head.Length..(start - middle.Length)];
+        queue = key[(start + 1)..^(tail.Length + 1)];
+        return connection.Length > 0 && queue.Length > 0;
+    }
+
     /// <summary>Rmq only: HASH of the queue's consuming configuration (prefetch, poll, push queue).</summary>
     public RedisKey ConsumingConfig(string queue) => $"rmq::queue::{Tag(queue)}::rmq-consuming";
 

@@ -42,7 +42,7 @@ public sealed partial class RedisQueueStore
                 // Checkpoint: each element is in unacked or in ready at every moment. The list empties
                 // itself (Redis deletes empty lists), so nothing pushed meanwhile is deleted blindly.
                 var returned = await MoveCoreAsync(db, Keys.Unacked(connection, queue), Keys.Ready(queue), long.MaxValue).ConfigureAwait(false);
-                await db.KeyDeleteAsync(Keys.Consumers(connection, queue)).ConfigureAwait(false);
+                await db.KeyDeleteAsync([Keys.Consumers(connection, queue), Keys.AppliedBatch(connection, queue)]).ConfigureAwait(false);
                 await db.SetRemoveAsync(RedisKeys.ConnectionQueues(connection), queue).ConfigureAwait(false);
                 result.Add((queue, returned));
             }
@@ -66,4 +66,31 @@ public sealed partial class RedisQueueStore
     /// <summary>Every element of a connection's unacked list (to reconcile after a lost reply).</summary>
     public Task<RedisValue[]> UnackedAsync(string connection, string queue) =>
         Run("LRANGE unacked", db => db.ListRangeAsync(Keys.Unacked(connection, queue)));
+
+    /// <summary>
+    /// Every unacked list in the database, as (connection, queue), found with SCAN on every primary.
+    /// Lists of the other key dialect are not returned.
+    /// </summary>
+    public Task<List<(string Connection, string Queue)>> UnackedListsAsync() =>
+        Run("SCAN unacked lists", async _ =>
+        {
+            var found = new List<(string, string)>();
+            foreach (var server in await redis.GetPrimariesAsync().ConfigureAwait(false))
+                await foreach (var key in server.KeysAsync(redis.Database, RedisKeys.AnyUnackedPattern, pageSize: 1000).ConfigureAwait(false))
+                    if (Keys.TryParseUnacked(key!, out var connection, out var queue)) found.Add((connection, queue));
+            return found;
+        });
+
+    /// <summary>
+    /// Returns an orphaned unacked list (its connection is no longer registered) to the back of ready
+    /// and deletes the connection's marker for the queue. Returns how many went back.
+    /// </summary>
+    public Task<long> ReturnOrphanAsync(string connection, string queue) =>
+        Run("return orphan", async db =>
+        {
+            // Checkpoint: each element moves with one atomic RPOPLPUSH; a second sweeper finds fewer, never a copy.
+            var returned = await MoveCoreAsync(db, Keys.Unacked(connection, queue), Keys.Ready(queue), long.MaxValue).ConfigureAwait(false);
+            await db.KeyDeleteAsync(Keys.AppliedBatch(connection, queue)).ConfigureAwait(false);
+            return returned;
+        });
 }

@@ -108,7 +108,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             }
             // Unregister before deleting the heartbeat: a cleaner in between finds nothing to do.
             await db.SetRemoveAsync(RedisKeys.Connections, connection).ConfigureAwait(false);
-            var consumers = db.KeyDeleteAsync(Keys.Consumers(connection, queue));
+            var consumers = db.KeyDeleteAsync([Keys.Consumers(connection, queue), Keys.AppliedBatch(connection, queue)]);
             var queues = db.KeyDeleteAsync(RedisKeys.ConnectionQueues(connection));
             var owner = db.HashDeleteAsync(RedisKeys.ConnectionSilos, connection);
             await db.KeyDeleteAsync(RedisKeys.Heartbeat(connection)).ConfigureAwait(false);
@@ -118,44 +118,65 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             return true;
         });
 
+    /// <summary>How long the applied-batch markers live: far longer than any retry of one batch.</summary>
+    private const int MarkerTtlSeconds = 7 * 24 * 3600;
+
     /// <summary>
-    /// The hot path: applies <paramref name="batch"/> and fetches up to <paramref name="fetchMax"/>
+    /// The hot path: applies <paramref name="batch"/> (at most once per <paramref name="batchNumber"/>,
+    /// also when a lost reply makes the caller retry it) and fetches up to <paramref name="fetchMax"/>
     /// elements into the connection's unacked list, never letting it exceed <paramref name="prefetchLimit"/>.
+    /// Retry a failed call with the same batch and number; a new batch needs a new, larger number.
     /// </summary>
     internal async Task<FetchResult> ApplyAndFetchAsync(string queue, string connection, string? pushQueue,
-        OutcomeBatch batch, int fetchMax, int prefetchLimit)
+        OutcomeBatch batch, long batchNumber, int fetchMax, int prefetchLimit)
     {
         var db = await Db().ConfigureAwait(false);
-        var pushReady = pushQueue is null ? Keys.Rejected(queue) : Keys.Ready(pushQueue);
         var pushes = batch.Pushes;
         var acks = batch.Acks;
         try
         {
-            if (pushes.Count > 0 && !PushAtomically)
+            if (pushes.Count > 0 && (pushQueue is null || !PushAtomically))
             {
+                if (pushQueue is null) throw new InvalidOperationException("pushes recorded without a push queue");
                 // Cluster dialect: the push target lives in another hash slot, so no script may touch
-                // both. Copy first, then remove (as Go rmq): if we die in between the delivery is in
-                // both lists — delivered twice, never lost.
-                await db.ListLeftPushAsync(pushReady, pushes.ToArray()).ConfigureAwait(false);
+                // both. Copy first (once per batch number), then remove as acks: if we die in between
+                // the delivery is in both lists — delivered twice, never lost.
+                var pushArgs = new RedisValue[2 + pushes.Count];
+                pushArgs[0] = batchNumber;
+                pushArgs[1] = MarkerTtlSeconds;
+                pushes.CopyTo(pushArgs, 2);
+                await db.ScriptEvaluateAsync(LuaScripts.PushOnce, [Keys.Ready(pushQueue), Keys.PushedBatch(pushQueue, connection)], pushArgs).ConfigureAwait(false);
                 acks = [.. acks, .. pushes];
                 pushes = [];
             }
-            var args = new RedisValue[6 + acks.Count + batch.Rejects.Count + pushes.Count + batch.Returns.Count];
-            args[0] = acks.Count;
-            args[1] = batch.Rejects.Count;
-            args[2] = pushes.Count;
-            args[3] = batch.Returns.Count;
-            args[4] = fetchMax;
-            args[5] = prefetchLimit;
-            var i = 6;
-            foreach (var list in (List<RedisValue>[])[acks, batch.Rejects, pushes, batch.Returns])
-                foreach (var v in list) args[i++] = v;
+            var args = new RedisValue[9 + acks.Count + batch.Rejects.Count + 2 * batch.DeadLetters.Count + pushes.Count + batch.Returns.Count];
+            args[0] = batchNumber;
+            args[1] = MarkerTtlSeconds;
+            args[2] = acks.Count;
+            args[3] = batch.Rejects.Count;
+            args[4] = batch.DeadLetters.Count;
+            args[5] = pushes.Count;
+            args[6] = batch.Returns.Count;
+            args[7] = fetchMax;
+            args[8] = prefetchLimit;
+            var i = 9;
+            foreach (var v in acks) args[i++] = v;
+            foreach (var v in batch.Rejects) args[i++] = v;
+            foreach (var (raw, replacement) in batch.DeadLetters)
+            {
+                args[i++] = raw;
+                args[i++] = replacement;
+            }
+            foreach (var v in pushes) args[i++] = v;
+            foreach (var v in batch.Returns) args[i++] = v;
 
-            var keys = new[] { Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), pushReady };
+            RedisKey[] keys = pushes.Count > 0
+                ? [Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue), Keys.Ready(pushQueue!)]
+                : [Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue)];
             var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ApplyAndFetch, keys, args).ConfigureAwait(false))!;
-            var fetched = new List<byte[]>(result.Length - 2);
-            for (var j = 2; j < result.Length; j++) fetched.Add((byte[])result[j]!);
-            return new FetchResult(fetched, (long)result[0], (long)result[1]);
+            var fetched = new List<byte[]>(result.Length - 4);
+            for (var j = 4; j < result.Length; j++) fetched.Add((byte[])result[j]!);
+            return new FetchResult(fetched, (long)result[0], (long)result[1], (long)result[2], (long)result[3] == 1);
         }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("apply outcomes and fetch", e); }
     }
@@ -172,6 +193,35 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             ]).ConfigureAwait(false);
             await listed.ConfigureAwait(false);
         });
+
+    /// <summary>
+    /// Writes the whole consuming configuration a queue holds in memory — settings, push queue and
+    /// consumer registrations — as after a flush or a restart without persistence. Idempotent.
+    /// </summary>
+    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue,
+        IReadOnlyCollection<KeyValuePair<string, string>> consumers) =>
+        Run("restore consuming", async db =>
+        {
+            var entries = new List<HashEntry>
+            {
+                new(PrefetchField, prefetchLimit),
+                new(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
+            };
+            if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
+            var listed = db.SetAddAsync(RedisKeys.ConsumingQueues, queue);
+            var queues = db.SetAddAsync(RedisKeys.Queues, queue);
+            var grains = consumers.Count > 0
+                ? db.HashSetAsync(Keys.ConsumerGrains(queue), consumers.Select(c => new HashEntry(c.Key, c.Value)).ToArray())
+                : Task.CompletedTask;
+            await db.HashSetAsync(Keys.ConsumingConfig(queue), entries.ToArray()).ConfigureAwait(false);
+            await listed.ConfigureAwait(false);
+            await queues.ConfigureAwait(false);
+            await grains.ConfigureAwait(false);
+        });
+
+    /// <summary>The persisted push queue of <paramref name="queue"/>, or null.</summary>
+    public Task<string?> LoadPushQueueAsync(string queue) =>
+        Run("HGET push", async db => (string?)await db.HashGetAsync(Keys.ConsumingConfig(queue), PushField).ConfigureAwait(false));
 
     /// <summary>Persists (or clears, for null) the push queue.</summary>
     public Task SavePushQueueAsync(string queue, string? pushQueue) =>

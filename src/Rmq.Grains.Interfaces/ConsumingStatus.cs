@@ -1,0 +1,30 @@
+namespace Rmq;
+
+/// <summary>What a queue's consuming engine is doing, from the queue grain's memory (no Redis read).</summary>
+/// <param name="State">Where the engine is in its life.</param>
+/// <param name="Connection">The rmq connection consuming now, or null.</param>
+/// <param name="Stalled">
+/// The queue has work (ready, prefetched or waiting deliveries, or Redis failing) but nothing was
+/// handed to a consumer or finished for longer than <c>Rmq:StallTimeout</c>.
+/// </param>
+/// <param name="StalledReason">Why, in words, when <paramref name="Stalled"/>; else null.</param>
+/// <param name="LastProgress">When a delivery was last handed out or finished (or the queue last found idle).</param>
+/// <param name="LastError">The last fault the engine handled (Redis or consumer), or null.</param>
+/// <param name="Prefetched">Deliveries fetched and waiting for a consumer.</param>
+/// <param name="InFlight">Deliveries inside consumer calls.</param>
+/// <param name="Consumers">Registered consumers.</param>
+[GenerateSerializer, Immutable]
+public sealed record ConsumingStatus(
+    [property: Id(0)] ConsumingState State,
+    [property: Id(1)] string? Connection,
+    [property: Id(2)] bool Stalled,
+    [property: Id(3)] string? StalledReason,
+    [property: Id(4)] DateTimeOffset? LastProgress,
+    [property: Id(5)] string? LastError,
+    [property: Id(6)] int Prefetched,
+    [property: Id(7)] int InFlight,
+    [property: Id(8)] int Consumers)
+{
+    /// <summary>The status of a queue that does not consume.</summary>
+    public static readonly ConsumingStatus NotConsuming = new(ConsumingState.NotConsuming, null, false, null, null, null, 0, 0, 0);
+}

@@ -1,0 +1,336 @@
+using Microsoft.Extensions.Logging;
+using Rmq.Diagnostics;
+using Rmq.Hosting;
+using Rmq.Redis;
+
+namespace Rmq.Queue;
+
+/// <summary>
+/// The one owner of a consuming queue's rmq connection, from registration to close, across every
+/// fault: opening → consuming ⇄ degraded (Redis failing) → recovering (cleaned, flushed, heartbeat
+/// expired, a defect) → opening … → stopping → closed. It holds the consuming configuration in memory,
+/// so a Redis that lost its data gets it back. Each connection is run by one <see cref="ConnectionPump"/>;
+/// the dispatching is the <see cref="Dispatcher"/>'s. Runs on the queue grain's scheduler.
+/// </summary>
+internal sealed partial class ConsumingEngine
+{
+    private static readonly TimeSpan MaxOpenBackoff = TimeSpan.FromSeconds(2);
+
+    private readonly Func<string> _newConnectionName;
+    private readonly Func<bool> _siloIsActive;
+    private readonly string _siloAddress;
+    private readonly Func<Func<Task>, TimeSpan, IDisposable> _startTimer;
+    private readonly LocalQueueStatuses _statuses;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _signal = NewSignal();
+    private Task? _run;
+    private IDisposable? _timer;
+    private ConnectionPump? _pump;
+    private bool _stopRequested;
+    private bool _restorePending;
+    private long _nextDeliveryId;
+    private int _generation;
+    private DateTime _lastHeartbeatOk;
+    private DateTime _lastProgress = DateTime.UtcNow;
+    private long _readyLength;
+    private string? _lastError;
+    private bool _redisFailing;
+    private ConsumingStatus _status = ConsumingStatus.NotConsuming;
+
+    public ConsumingEngine(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue,
+        RedisQueueStore store, RmqOptions options, RmqMetrics metrics, LocalQueueStatuses statuses, ILogger logger,
+        Func<string> newConnectionName, Func<bool> siloIsActive, string siloAddress, Func<Func<Task>, TimeSpan, IDisposable> startTimer)
+    {
+        Queue = queue;
+        PrefetchLimit = prefetchLimit;
+        PollInterval = pollInterval;
+        PushQueue = pushQueue;
+        Store = store;
+        Options = options;
+        Metrics = metrics;
+        _logger = logger;
+        _statuses = statuses;
+        _newConnectionName = newConnectionName;
+        _siloIsActive = siloIsActive;
+        _siloAddress = siloAddress;
+        _startTimer = startTimer;
+        Dispatcher = new Dispatcher(new DispatchPolicy(options.ConsumerRetryDelay, options.ConsumerFailureBackoff,
+            options.ConsumerMaxBackoff, options.ConsumerRetryDelay));
+    }
+
+    public string Queue { get; }
+    public int PrefetchLimit { get; }
+    public TimeSpan PollInterval { get; }
+    public string? PushQueue { get; set; }
+    public RedisQueueStore Store { get; }
+    public RmqOptions Options { get; }
+    public RmqMetrics Metrics { get; }
+    public ILogger Logger => _logger;
+    public Dispatcher Dispatcher { get; }
+    public ConsumingState State { get; private set; } = ConsumingState.Opening;
+
+    /// <summary>The consumers, in registration order.</summary>
+    public IEnumerable<ConsumerRegistration> Consumers => Dispatcher.Slots.Select(s => s.Registration);
+
+    /// <summary>The connection consuming now; null while opening, recovering, stopping or closed.</summary>
+    public string? Connection => State is ConsumingState.Consuming or ConsumingState.Degraded ? _pump?.Connection : null;
+
+    public bool IsStopping => _stopRequested;
+
+    /// <summary>Which connection run is current; consumer calls of older runs are dropped.</summary>
+    public int CurrentGeneration => _pump?.Generation ?? -1;
+
+    /// <summary>Completes after the first attempt to open the connection, whether it worked or not.</summary>
+    public Task FirstAttempt => _firstAttempt.Task;
+
+    /// <summary>Completes when the engine has closed.</summary>
+    public Task Completion => _run ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Starts the engine. <paramref name="restore"/>: write the configuration held in memory to Redis
+    /// before registering (it is not there, or may not be).
+    /// </summary>
+    public void Start(bool restore)
+    {
+        _restorePending = restore;
+        _statuses.Set(Queue, StatusNow(DateTime.UtcNow));
+        _timer ??= _startTimer(TickAsync, Options.HeartbeatInterval);
+        _run ??= RunAsync();
+    }
+
+    public void AddConsumer(ConsumerSlot slot)
+    {
+        Dispatcher.AddSlot(slot);
+        Signal();
+    }
+
+    /// <summary>Something may have been published: fetch now instead of waiting for the poll.</summary>
+    public void Wake()
+    {
+        _pump?.Wake();
+        Signal();
+    }
+
+    /// <summary>
+    /// Stops: no new connection is opened and the configuration is no longer restored; the pump returns
+    /// what no consumer holds, waits for the calls in flight and applies their outcomes; the connection
+    /// is closed. Completes when the engine has closed.
+    /// </summary>
+    public Task StopAsync()
+    {
+        _stopRequested = true;
+        State = ConsumingState.Stopping;
+        _pump?.RequestStop();
+        Signal();
+        return Completion;
+    }
+
+    /// <summary>Gives up at once (deactivation cannot wait): what the connection holds stays in unacked for a cleaner.</summary>
+    public void Abandon()
+    {
+        _stopRequested = true;
+        State = ConsumingState.Stopping;
+        _pump?.Lose(PumpEnd.Abandoned);
+        Signal();
+    }
+
+    /// <summary>The engine's status, as last computed by its timer (and at every state change).</summary>
+    public ConsumingStatus Status => StatusNow(DateTime.UtcNow);
+
+    private async Task RunAsync()
+    {
+        var attempts = 0;
+        try
+        {
+            while (!_stopRequested)
+            {
+                if (State != ConsumingState.Recovering) State = ConsumingState.Opening;
+                if (!_siloIsActive())
+                {
+                    // A silo that membership does not list as active must not take work: it may be
+                    // declared dead any moment, and its connections cleaned under its feet.
+                    ReportNotActive();
+                    _firstAttempt.TrySetResult();
+                    await WaitAsync(Backoff(++attempts));
+                    continue;
+                }
+                var connection = _newConnectionName();
+                try
+                {
+                    if (_restorePending)
+                    {
+                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue,
+                            Consumers.Select(c => new KeyValuePair<string, string>(c.Name, c.Encode())).ToList());
+                        _restorePending = false;
+                        LogRestored(Queue, Dispatcher.Slots.Count);
+                    }
+                    await Store.RegisterConnectionAsync(connection, Queue, _siloAddress, Options.HeartbeatTtl, Consumers.Select(c => c.Name).ToList());
+                }
+                catch (Exception e) when (Faults.IsRedis(e))
+                {
+                    ReportFault(Faults.Classify(e), "register connection", e, ++attempts);
+                    _firstAttempt.TrySetResult();
+                    await WaitAsync(Backoff(attempts));
+                    continue;
+                }
+                attempts = 0;
+                _lastHeartbeatOk = DateTime.UtcNow;
+                var pump = new ConnectionPump(this, connection, ++_generation);
+                _pump = pump;
+                if (_stopRequested) pump.RequestStop();
+                State = _stopRequested ? ConsumingState.Stopping : ConsumingState.Consuming;
+                LogOpened(Queue, connection, PrefetchLimit, Dispatcher.Slots.Count);
+                _firstAttempt.TrySetResult();
+                UpdateStatus();
+
+                var end = await pump.RunAsync();
+                // What no consumer holds stays in the connection's unacked list: returned below, or by a cleaner.
+                Dispatcher.TakeQueued();
+                if (end is PumpEnd.Stopped or PumpEnd.Abandoned or PumpEnd.GaveUpStopping)
+                {
+                    if (end != PumpEnd.GaveUpStopping) await CloseAsync(connection);
+                    _pump = null;
+                    return;
+                }
+                State = ConsumingState.Recovering;
+                LogRecovering(Queue, connection, end);
+                Metrics.EngineRestarted(Queue, end.ToString());
+                // Cleaned or flushed: the configuration may be gone from Redis with the registration.
+                if (end == PumpEnd.Lost) _restorePending = true;
+                await RetireAsync(connection);
+            }
+        }
+        finally
+        {
+            _pump = null;
+            State = ConsumingState.NotConsuming;
+            _firstAttempt.TrySetResult();
+            _timer?.Dispose();
+            _timer = null;
+            _statuses.Remove(Queue);
+            LogClosed(Queue);
+        }
+    }
+
+    /// <summary>
+    /// Returns what a given-up connection still holds to ready and closes it. Its pump has ended, so
+    /// nothing fetches into the list any more. Retried until Redis answers or the engine stops; then a
+    /// cleaner does it (the heartbeat expires, or the orphan sweep finds the list).
+    /// </summary>
+    private async Task RetireAsync(string connection)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var returned = await Store.ReturnUnackedAsync(connection, Queue, long.MaxValue);
+                await Store.CloseConnectionAsync(connection, Queue);
+                Metrics.Returned(Queue, returned);
+                LogRetired(Queue, connection, returned);
+                return;
+            }
+            catch (Exception e) when (Faults.IsRedis(e))
+            {
+                ReportFault(Faults.Classify(e), "return and close a given-up connection", e, attempt);
+                if (_stopRequested) return;
+                await WaitAsync(Backoff(attempt));
+            }
+        }
+    }
+
+    private async Task CloseAsync(string connection)
+    {
+        try
+        {
+            await Store.CloseConnectionAsync(connection, Queue);
+        }
+        catch (Exception e) when (Faults.IsRedis(e))
+        {
+            // The heartbeat expires by itself; a cleaner then returns whatever is left.
+            LogCloseFailed(Queue, connection, e);
+        }
+    }
+
+    /// <summary>Every heartbeat interval: the heartbeat itself, and the stall check.</summary>
+    private async Task TickAsync()
+    {
+        try
+        {
+            if (_pump is { IsLost: false } pump && State is ConsumingState.Consuming or ConsumingState.Degraded)
+                await HeartbeatAsync(pump);
+        }
+        catch (Exception e)
+        {
+            ReportFault(FaultKind.Bug, "heartbeat", e);
+        }
+        UpdateStatus();
+    }
+
+    private async Task HeartbeatAsync(ConnectionPump pump)
+    {
+        bool registered;
+        try
+        {
+            registered = await Store.HeartbeatAsync(pump.Connection, Options.HeartbeatTtl);
+        }
+        catch (Exception e) when (Faults.IsRedis(e))
+        {
+            ReportFault(Faults.Classify(e), "heartbeat", e);
+            if (HeartbeatExpired(DateTime.UtcNow) && _pump == pump)
+            {
+                // As Go rmq: give the connection up before its TTL can expire, so a cleaner never returns
+                // deliveries that consumers are still working on. A new one opens once Redis answers.
+                LogHeartbeatLimit(Queue, pump.Connection, DateTime.UtcNow - _lastHeartbeatOk);
+                pump.Lose(PumpEnd.HeartbeatExpired);
+                Signal();
+            }
+            return;
+        }
+        if (_pump != pump) return;
+        _lastHeartbeatOk = DateTime.UtcNow;
+        ReportRedisOk();
+        if (!registered)
+        {
+            // A cleaner took this connection for dead (paused past the TTL, or its silo was declared
+            // dead), or Redis lost its data. Stop using its unacked list — nobody would clean it again.
+            LogLost(Queue, pump.Connection);
+            pump.Lose(PumpEnd.Lost);
+            Signal();
+        }
+    }
+
+    /// <summary>No heartbeat has succeeded for <c>HeartbeatInterval × HeartbeatErrorLimit</c> (below the TTL).</summary>
+    public bool HeartbeatExpired(DateTime now) => now - _lastHeartbeatOk >= Options.HeartbeatInterval * Options.HeartbeatErrorLimit;
+
+    public bool SiloIsActive() => _siloIsActive();
+
+    public long NextDeliveryId() => ++_nextDeliveryId;
+
+    public void Signal() => _signal.TrySetResult();
+
+    /// <summary>Waits for a signal or the timeout, whichever comes first.</summary>
+    public async Task WaitAsync(TimeSpan timeout)
+    {
+        var signal = _signal;
+        if (!signal.Task.IsCompleted && timeout > TimeSpan.Zero)
+        {
+            if (timeout >= TimeSpan.FromDays(1))
+            {
+                await signal.Task;
+            }
+            else
+            {
+                using var cancel = new CancellationTokenSource();
+                await Task.WhenAny(signal.Task, Task.Delay(timeout, cancel.Token));
+                cancel.Cancel();
+            }
+        }
+        if (signal.Task.IsCompleted && _signal == signal) _signal = NewSignal();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxOpenBackoff.TotalMilliseconds, 50 * Math.Pow(2, Math.Clamp(attempt - 1, 0, 10))));
+}

@@ -1,0 +1,149 @@
+namespace Rmq.Queue;
+
+/// <summary>
+/// Decides which consumer gets which prefetched delivery, and when. No I/O and no clock of its own:
+/// the engine passes the time in, starts the calls this returns and reports how they ended, so every
+/// rule here is tested without Redis or Orleans.
+/// </summary>
+/// <remarks>
+/// Rules: each consumer has at most one call in flight (a batch consumer: one batch); idle consumers
+/// are served round robin, starting one further each round so no consumer is always first; a batch
+/// is handed out when it is full, or once its timeout has passed since it started to fill; a consumer
+/// that failed is left alone until its backoff is over; a delivery whose call timed out waits for its
+/// redelivery backoff, and then goes before every delivery fetched after it.
+/// </remarks>
+internal sealed class Dispatcher(DispatchPolicy policy)
+{
+    private readonly List<ConsumerSlot> _slots = [];
+    private readonly Queue<Prefetched> _buffer = new();
+    private readonly List<Prefetched> _redeliveries = [];
+    private int _next;
+
+    public IReadOnlyList<ConsumerSlot> Slots => _slots;
+
+    /// <summary>Deliveries waiting to be handed out, redeliveries included.</summary>
+    public int Queued => _buffer.Count + _redeliveries.Count;
+
+    /// <summary>Every delivery waiting to be handed out.</summary>
+    public IEnumerable<Prefetched> QueuedItems => _buffer.Concat(_redeliveries);
+
+    public void AddSlot(ConsumerSlot slot) => _slots.Add(slot);
+
+    /// <summary>A freshly fetched delivery, after every one fetched before it.</summary>
+    public void Add(Prefetched item) => _buffer.Enqueue(item);
+
+    /// <summary>A delivery whose call timed out: handed out again after its backoff.</summary>
+    public void Redeliver(Prefetched item, DateTime now)
+    {
+        item.NotBefore = now + policy.Redelivery(item.TimedOutAttempts);
+        _redeliveries.Add(item);
+    }
+
+    /// <summary>Takes every delivery no consumer holds (to return them to ready); oldest first.</summary>
+    public List<Prefetched> TakeQueued()
+    {
+        var all = _redeliveries.OrderBy(p => p.Delivery.Id).Concat(_buffer).ToList();
+        _redeliveries.Clear();
+        _buffer.Clear();
+        foreach (var slot in _slots) slot.FillStartedAt = null;
+        return all;
+    }
+
+    /// <summary>Hands out what can be handed out now: one entry per consumer call to start.</summary>
+    public List<(ConsumerSlot Slot, List<Prefetched> Items)> Assign(DateTime now)
+    {
+        var calls = new List<(ConsumerSlot, List<Prefetched>)>();
+        var count = _slots.Count;
+        for (var k = 0; k < count && Available(now) > 0; k++)
+        {
+            var slot = _slots[(_next + k) % count];
+            if (slot.Busy || slot.RetryAt > now) continue;
+            var reg = slot.Registration;
+            if (reg.IsBatch)
+            {
+                slot.FillStartedAt ??= now;
+                if (Available(now) < reg.BatchSize && now < slot.FillStartedAt + reg.BatchTimeout) continue;
+            }
+            calls.Add((slot, Take(slot, now)));
+        }
+        _next = count == 0 ? 0 : (_next + 1) % count;
+        if (Available(now) == 0)
+            foreach (var slot in _slots) slot.FillStartedAt = null;
+        return calls;
+    }
+
+    /// <summary>
+    /// A consumer has just finished: its next delivery (a full batch, for a batch consumer) at once,
+    /// or null. A partial batch is left to <see cref="Assign"/>, which knows its timeout.
+    /// </summary>
+    public List<Prefetched>? AssignTo(ConsumerSlot slot, DateTime now)
+    {
+        if (slot.Busy || slot.RetryAt > now) return null;
+        var available = Available(now);
+        if (available == 0 || (slot.Registration.IsBatch && available < slot.Registration.BatchSize)) return null;
+        return Take(slot, now);
+    }
+
+    /// <summary>The call of <paramref name="slot"/> has ended; the consumer's backoff follows from how.</summary>
+    public void CallEnded(ConsumerSlot slot, CallEnd end, DateTime now)
+    {
+        slot.Busy = false;
+        switch (end)
+        {
+            case CallEnd.Completed:
+                slot.Failures = 0;
+                break;
+            case CallEnd.NeverRan:
+                slot.RetryAt = now + policy.UnreachableDelay;
+                break;
+            default:
+                slot.Failures++;
+                slot.RetryAt = now + policy.ConsumerBackoff(slot.Failures);
+                break;
+        }
+    }
+
+    /// <summary>When <see cref="Assign"/> may next hand out something it cannot now; MaxValue if nothing is due.</summary>
+    public DateTime NextDeadline(DateTime now)
+    {
+        var deadline = DateTime.MaxValue;
+        foreach (var item in _redeliveries)
+            if (item.NotBefore > now && item.NotBefore < deadline) deadline = item.NotBefore;
+        if (Queued == 0) return deadline;
+        foreach (var slot in _slots)
+        {
+            if (slot.Busy) continue;
+            if (slot.RetryAt > now && slot.RetryAt < deadline) deadline = slot.RetryAt;
+            if (slot.FillStartedAt is { } started && started + slot.Registration.BatchTimeout < deadline)
+                deadline = started + slot.Registration.BatchTimeout;
+        }
+        return deadline;
+    }
+
+    private int Available(DateTime now)
+    {
+        var due = 0;
+        foreach (var item in _redeliveries)
+            if (item.NotBefore <= now) due++;
+        return _buffer.Count + due;
+    }
+
+    private List<Prefetched> Take(ConsumerSlot slot, DateTime now)
+    {
+        var size = slot.Registration.IsBatch ? slot.Registration.BatchSize : 1;
+        var items = new List<Prefetched>(Math.Min(size, Queued));
+        // Redeliveries first, oldest first: they were fetched before anything in the buffer.
+        if (_redeliveries.Count > 0)
+        {
+            foreach (var item in _redeliveries.Where(p => p.NotBefore <= now).OrderBy(p => p.Delivery.Id).Take(size).ToList())
+            {
+                _redeliveries.Remove(item);
+                items.Add(item);
+            }
+        }
+        while (items.Count < size && _buffer.TryDequeue(out var next)) items.Add(next);
+        slot.Busy = true;
+        slot.FillStartedAt = null;
+        return items;
+    }
+}
