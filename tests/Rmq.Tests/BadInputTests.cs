@@ -131,6 +131,22 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
         await Rejects<ArgumentException>(() => queue.SetPushQueue(""), "must not be empty");
         await Rejects<ArgumentException>(() => queue.SetPushQueue("x{y}"), "must not contain");
     }
+
+    [Fact]
+    public async Task PushQueue_ThatWouldMakeACycle_IsRejected()
+    {
+        var a = RmqClusterFixture.UniqueName("cycle-a");
+        var b = RmqClusterFixture.UniqueName("cycle-b");
+        var c = RmqClusterFixture.UniqueName("cycle-c");
+        await Queue(a).SetPushQueue(b);
+        await Queue(b).SetPushQueue(c);
+        await Rejects<ArgumentException>(() => Queue(b).SetPushQueue(a), $"makes a cycle ({b} → {a} → {b})");
+        await Rejects<ArgumentException>(() => Queue(c).SetPushQueue(a), $"makes a cycle ({c} → {a} → {b} → {c})");
+        // A chain that does not come back is fine.
+        var d = RmqClusterFixture.UniqueName("cycle-d");
+        await Queue(c).SetPushQueue(d);
+        Assert.Equal(d, (string?)await Db.HashGetAsync(Keys.ConsumingConfig(c), "push"));
+    }
 }
 
 /// <summary>A silo pointed at a Redis that does not answer reports the endpoint and changes nothing.</summary>

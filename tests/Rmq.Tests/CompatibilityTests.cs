@@ -106,9 +106,9 @@ public abstract class CompatibilityTests(RmqClusterFixture fixture) : QueueTestB
         await Db.ListLeftPushAsync($"rmq::queue::{Tag(name)}::rejected", "bad");
 
         var queue = Queue(name);
-        var stats = await queue.GetStats();
-        Assert.Equal(new QueueStats(1, 1, 4, 4, 2), stats with { Consuming = null });
-        Assert.Equal(ConsumingState.NotConsuming, stats.Consuming!.State);
+        var counts = await queue.GetStats();
+        Assert.Equal(new QueueStats(1, 1, 4, 4, 2), counts with { Consuming = null });
+        Assert.Equal(ConsumingState.NotConsuming, counts.Consuming!.State);
 
         Assert.Equal(2, await queue.ReturnUnacked(long.MaxValue));
         Assert.Equal(["go-dead-XyZ789-b", "go-dead-XyZ789-a", "waiting"],

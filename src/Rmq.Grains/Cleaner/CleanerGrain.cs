@@ -22,6 +22,8 @@ internal sealed partial class CleanerGrain(
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
     private HashSet<string> _ownersWithoutConnection = [];
+    private Dictionary<(string Connection, string Queue), DateTime> _orphansSince = [];
+    private DateTime _nextOrphanSweep;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -76,6 +78,7 @@ internal sealed partial class CleanerGrain(
             }
         }
         await ForgetStaleOwnersAsync(owners.Keys, connections);
+        total += await SweepOrphansAsync();
         await EnsureConsumingQueuesActiveAsync();
         return total;
     }
@@ -89,6 +92,41 @@ internal sealed partial class CleanerGrain(
         var stale = unregistered.Where(_ownersWithoutConnection.Contains).ToList();
         await store.ForgetOwnersAsync(stale);
         _ownersWithoutConnection = unregistered;
+    }
+
+    /// <summary>
+    /// Returns unacked lists whose connection is not registered at all — left behind by a consumer that
+    /// was unregistered while it still fetched, or by a Go rmq zombie — once they have stayed so for
+    /// twice the heartbeat TTL (so a connection in the middle of closing is never raced). Go rmq's
+    /// cleaner never finds these: it starts from the registered connections. Scans at most every TTL.
+    /// </summary>
+    private async Task<long> SweepOrphansAsync()
+    {
+        var now = DateTime.UtcNow;
+        if (now < _nextOrphanSweep) return 0;
+        var ttl = options.Value.HeartbeatTtl;
+        _nextOrphanSweep = now + TimeSpan.FromTicks(Math.Min(ttl.Ticks, options.Value.CleanerInterval.Ticks * 10));
+        // Read the lists first: a connection registered after this read is not mistaken for missing.
+        var lists = await store.UnackedListsAsync();
+        var registered = (await store.ConnectionsAsync()).ToHashSet(StringComparer.Ordinal);
+        var seen = new Dictionary<(string, string), DateTime>();
+        long total = 0;
+        foreach (var list in lists)
+        {
+            if (registered.Contains(list.Connection)) continue;
+            var since = _orphansSince.GetValueOrDefault(list, now);
+            if (now - since < ttl * 2)
+            {
+                seen[list] = since;
+                continue;
+            }
+            var returned = await store.ReturnOrphanAsync(list.Connection, list.Queue);
+            total += returned;
+            metrics.CleanerReturned(list.Queue, returned);
+            LogCleaned(list.Connection, list.Queue, returned, "its unacked list was left behind by an unregistered connection");
+        }
+        _orphansSince = seen;
+        return total;
     }
 
     /// <summary>Activating a consuming queue grain makes it resume (on a live silo) from its persisted configuration.</summary>

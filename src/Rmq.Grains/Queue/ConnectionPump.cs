@@ -182,7 +182,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         foreach (var raw in result.Fetched)
         {
             _held++;
-            if (HeaderCodec.TryDecode(raw, out var headers, out var payload, out var error))
+            if (TryDecode(raw, out var headers, out var payload, out var error))
             {
                 engine.Dispatcher.Add(new Prefetched(raw, new Delivery(engine.Queue, payload, headers, engine.NextDeliveryId()), Generation));
             }
@@ -385,6 +385,22 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         }
         // A plain delay: signals from consumers finishing must not cut a backoff short.
         await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(_failures, 5)))));
+    }
+
+    /// <summary>Decoding must never stop the queue: whatever fails is a faulty header, rejected raw.</summary>
+    private static bool TryDecode(byte[] raw, out IReadOnlyDictionary<string, string[]> headers, out byte[] payload, out string? error)
+    {
+        try
+        {
+            return HeaderCodec.TryDecode(raw, out headers, out payload, out error);
+        }
+        catch (Exception e)
+        {
+            headers = new Dictionary<string, string[]>();
+            payload = raw;
+            error = $"decoding failed: {e.GetType().Name}: {e.Message}";
+            return false;
+        }
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;

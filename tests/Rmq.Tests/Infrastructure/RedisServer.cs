@@ -8,14 +8,16 @@ namespace Rmq.Tests.Infrastructure;
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly bool _durable;
+    private readonly string[] _extraArgs;
     private Process _process;
 
-    private RedisServer(Process process, int port, string dataDir, bool durable)
+    private RedisServer(Process process, int port, string dataDir, bool durable, string[] extraArgs)
     {
         _process = process;
         Port = port;
         DataDir = dataDir;
         _durable = durable;
+        _extraArgs = extraArgs;
     }
 
     public int Port { get; }
@@ -23,13 +25,16 @@ public sealed class RedisServer : IAsyncDisposable
     public string Endpoint => $"127.0.0.1:{Port}";
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts a server; <paramref name="durable"/> turns on the append-only file with fsync on every write.</summary>
-    public static async Task<RedisServer> StartAsync(bool durable = false)
+    /// <summary>
+    /// Starts a server; <paramref name="durable"/> turns on the append-only file with fsync on every write;
+    /// <paramref name="extraArgs"/> are more redis-server options (e.g. <c>--enable-debug-command yes</c>).
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(bool durable = false, params string[] extraArgs)
     {
         var port = FreePorts.Next();
         var dataDir = Directory.CreateTempSubdirectory("rmq-redis-").FullName;
-        var process = await LaunchAsync(port, dataDir, durable);
-        return new RedisServer(process, port, dataDir, durable);
+        var process = await LaunchAsync(port, dataDir, durable, extraArgs);
+        return new RedisServer(process, port, dataDir, durable, extraArgs);
     }
 
     /// <summary>Stops the server (SIGTERM, as an operator would) and waits for it to exit.</summary>
@@ -44,10 +49,10 @@ public sealed class RedisServer : IAsyncDisposable
     {
         ChildProcesses.Forget(_process);
         _process.Dispose();
-        _process = await LaunchAsync(Port, DataDir, _durable);
+        _process = await LaunchAsync(Port, DataDir, _durable, _extraArgs);
     }
 
-    private static async Task<Process> LaunchAsync(int port, string dataDir, bool durable)
+    private static async Task<Process> LaunchAsync(int port, string dataDir, bool durable, string[] extraArgs)
     {
         var start = new ProcessStartInfo("redis-server")
         {
@@ -60,6 +65,7 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var arg in extraArgs) start.ArgumentList.Add(arg);
         Process process;
         try
         {
