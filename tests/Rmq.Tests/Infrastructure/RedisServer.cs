@@ -47,15 +47,18 @@ public sealed class RedisServer : IAsyncDisposable
         _process = await LaunchAsync(Port, DataDir, _durable);
     }
 
-    private static async Task<Process> LaunchAsync(int port, string dataDir, bool durable)
+    private static Task<Process> LaunchAsync(int port, string dataDir, bool durable) =>
+        StartProcessAsync(port,
+        [
+            "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", dataDir,
+            "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
+        ]);
+
+    /// <summary>Starts <c>redis-server</c> with <paramref name="arguments"/>, tracked by <see cref="ChildProcesses"/>, and waits until it listens on <paramref name="port"/>.</summary>
+    internal static async Task<Process> StartProcessAsync(int port, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("redis-server")
+        var start = new ProcessStartInfo("redis-server", arguments)
         {
-            ArgumentList =
-            {
-                "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", dataDir,
-                "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
-            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
