@@ -205,14 +205,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private async Task<long> UnackedTotalAsync(string name)
-    {
-        long total = 0;
-        var server = _multiplexer.GetServer(_redis.Endpoint);
-        await foreach (var key in server.KeysAsync(pattern: $"rmq::connection::*::queue::[[]{name}]::unacked"))
-            total += await Db.ListLengthAsync(key);
-        return total;
-    }
+    private Task<long> UnackedTotalAsync(string name) => _multiplexer.UnackedTotalAsync(_keys, name);
 
     private void Report(string name, long at, long started, string what, out int duplicates, out TimeSpan resumed)
     {
