@@ -32,8 +32,9 @@ public sealed class RedisClusterServerTests(ITestOutputHelper output)
             Assert.Equal(keys.Count, onPrimaries);
 
             // A script over two slots is refused before it is sent: what the cluster dialect must never do.
-            await Assert.ThrowsAsync<RedisCommandException>(() =>
+            var refused = await Assert.ThrowsAsync<RedisCommandException>(() =>
                 db.ScriptEvaluateAsync("return 1", ["rmq::queue::{a}::ready", "rmq::queue::{b}::ready"]));
+            output.WriteLine($"a script over two slots: {refused.Message}");
         }
         finally
         {
