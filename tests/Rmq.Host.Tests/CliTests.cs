@@ -138,10 +138,11 @@ public sealed class CliTests(SingleSiloFixture fixture)
         var queue = SingleSiloFixture.UniqueName("cli-c");
         var dead = $"go-dead-{Guid.NewGuid():N}"[..14];
         // A Go rmq consumer that died: registered, consuming the queue, holding 2 unacked, no heartbeat.
-        await Db.SetAddAsync(RedisKeys.Connections, dead);
-        await Db.SetAddAsync(RedisKeys.ConnectionQueues(dead), queue);
-        await Db.ListLeftPushAsync(Keys.Unacked(dead, queue), ["held 1", "held 2"]);
+        // Registered last, so a cleaner never sees it registered before its unacked list and queues set.
         await Db.SetAddAsync(RedisKeys.Queues, queue);
+        await Db.ListLeftPushAsync(Keys.Unacked(dead, queue), ["held 1", "held 2"]);
+        await Db.SetAddAsync(RedisKeys.ConnectionQueues(dead), queue);
+        await Db.SetAddAsync(RedisKeys.Connections, dead);
 
         var clean = await CliRunner.RunAsync(fixture.Silo, "clean");
         Assert.True(clean.ExitCode == 0, clean.ToString());

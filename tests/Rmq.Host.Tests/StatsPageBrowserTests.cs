@@ -110,11 +110,12 @@ public sealed class StatsPageBrowserTests(SingleSiloFixture fixture, ITestOutput
 
     private async Task GoConnectionAsync(string connection, bool alive, string queue, string[] consumers, string[] unacked)
     {
-        // Go rmq's order: heartbeat, then rmq::connections, then the queues set and consumers.
+        // The keys Go rmq leaves, heartbeat first and rmq::connections last: a cleaner never sees a dead
+        // connection registered before its unacked list and queues set.
         if (alive) await Db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", TimeSpan.FromSeconds(60));
-        await Db.SetAddAsync(RedisKeys.Connections, connection);
-        await Db.SetAddAsync(RedisKeys.ConnectionQueues(connection), queue);
-        await Db.SetAddAsync(Keys.Consumers(connection, queue), consumers.Select(c => (RedisValue)c).ToArray());
         await Db.ListLeftPushAsync(Keys.Unacked(connection, queue), unacked.Select(u => (RedisValue)u).ToArray());
+        await Db.SetAddAsync(Keys.Consumers(connection, queue), consumers.Select(c => (RedisValue)c).ToArray());
+        await Db.SetAddAsync(RedisKeys.ConnectionQueues(connection), queue);
+        await Db.SetAddAsync(RedisKeys.Connections, connection);
     }
 }

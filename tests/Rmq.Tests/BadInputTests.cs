@@ -10,9 +10,8 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
 
     private async Task<string> RedisSnapshot()
     {
-        var server = Fixture.Multiplexer.GetServer(Fixture.Redis.Endpoint);
         var keys = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: "*")) keys.Add(key!);
+        await foreach (var key in Fixture.Multiplexer.KeysAsync("*")) keys.Add(key!);
         keys.Sort(StringComparer.Ordinal);
         var parts = new List<string>();
         foreach (var key in keys.Where(k => !k.EndsWith("::heartbeat", StringComparison.Ordinal)))

@@ -10,16 +10,20 @@ public sealed class CleanerTests(ClassicClusterFixture fixture) : QueueTestBase(
 {
     private ICleanerGrain Cleaner => Fixture.Grains.GetGrain<ICleanerGrain>(0);
 
-    /// <summary>Registers a consuming connection the way Go rmq's OpenConnection + StartConsuming + AddConsumer do.</summary>
+    /// <summary>
+    /// Writes the keys Go rmq's OpenConnection + StartConsuming + AddConsumer + fetches leave behind. Registered in
+    /// rmq::connections last: a cleaner pass in between must see the connection whole or not at all (a dead one
+    /// registered before its queues set would be unregistered with nothing returned).
+    /// </summary>
     private async Task GoConnection(string connection, string queue, TimeSpan? heartbeat, params string[] unackedOldestFirst)
     {
         if (heartbeat is { } ttl) await Db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl);
-        await Db.SetAddAsync("rmq::connections", connection);
         await Db.SetAddAsync("rmq::queues", queue);
-        await Db.SetAddAsync($"rmq::connection::{connection}::queues", queue);
-        await Db.SetAddAsync($"rmq::connection::{connection}::queue::[{queue}]::consumers", $"{connection}-cons-AbCdEf");
         foreach (var element in unackedOldestFirst)
             await Db.ListLeftPushAsync($"rmq::connection::{connection}::queue::[{queue}]::unacked", element);
+        await Db.SetAddAsync($"rmq::connection::{connection}::queue::[{queue}]::consumers", $"{connection}-cons-AbCdEf");
+        await Db.SetAddAsync($"rmq::connection::{connection}::queues", queue);
+        await Db.SetAddAsync("rmq::connections", connection);
     }
 
     private async Task<bool> Registered(string connection) => await Db.SetContainsAsync("rmq::connections", connection);
@@ -72,9 +76,9 @@ public sealed class CleanerTests(ClassicClusterFixture fixture) : QueueTestBase(
     {
         var queue = RmqClusterFixture.UniqueName("broken-q");
         var id = queue[9..];
-        // Not a set where a set belongs: every command on it fails with WRONGTYPE.
-        await Db.SetAddAsync("rmq::connections", $"broken-{id}");
+        // Not a set where a set belongs: every command on it fails with WRONGTYPE. Registered last, as GoConnection.
         await Db.StringSetAsync($"rmq::connection::broken-{id}::queues", "not a set");
+        await Db.SetAddAsync("rmq::connections", $"broken-{id}");
         await GoConnection($"dead-{id}", queue, heartbeat: null, "a", "b", "c");
 
         Assert.Equal(3, await Cleaner.Clean());

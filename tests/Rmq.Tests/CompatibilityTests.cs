@@ -93,14 +93,15 @@ public abstract class CompatibilityTests(RmqClusterFixture fixture) : QueueTestB
     public async Task StatsCountGoConnections_AndReturnUnackedTakesOnlyFromDeadOnes()
     {
         var name = RmqClusterFixture.UniqueName("go-conn-q");
-        // Two Go rmq consumers, written as Go rmq writes them: one alive, one whose heartbeat expired.
+        // Two Go rmq consumers, with the keys Go rmq leaves: one alive, one whose heartbeat expired. Each is
+        // registered in rmq::connections last, so a cleaner never sees a dead one before its unacked list.
         foreach (var (go, alive) in new[] { ("go-live-AbC123", true), ("go-dead-XyZ789", false) })
         {
             if (alive) await Db.StringSetAsync($"rmq::connection::{go}::heartbeat", "1", TimeSpan.FromSeconds(60));
-            await Db.SetAddAsync("rmq::connections", go);
-            await Db.SetAddAsync($"rmq::connection::{go}::queues", name);
-            await Db.SetAddAsync($"rmq::connection::{go}::queue::{Tag(name)}::consumers", ["c-1", "c-2"]);
             await Db.ListLeftPushAsync($"rmq::connection::{go}::queue::{Tag(name)}::unacked", [$"{go}-a", $"{go}-b"]);
+            await Db.SetAddAsync($"rmq::connection::{go}::queue::{Tag(name)}::consumers", ["c-1", "c-2"]);
+            await Db.SetAddAsync($"rmq::connection::{go}::queues", name);
+            await Db.SetAddAsync("rmq::connections", go);
         }
         await Db.ListLeftPushAsync($"rmq::queue::{Tag(name)}::ready", "waiting");
         await Db.ListLeftPushAsync($"rmq::queue::{Tag(name)}::rejected", "bad");

@@ -41,4 +41,25 @@ public sealed class FreePortsTests
 
         Assert.Equal(1, other.ExitCode);
     }
+
+    [Fact]
+    public async Task NextWithCompanion_ReservesBothPorts_AndNeitherIsHandedOutAgain()
+    {
+        // A Redis Cluster node's bus port is its port + 10000; both must be free.
+        var ports = Enumerable.Range(0, 20).Select(_ => FreePorts.NextWithCompanion(10_000)).ToList();
+        var both = ports.SelectMany(p => new[] { p, p + 10_000 }).ToList();
+        var later = Enumerable.Range(0, 200).Select(_ => FreePorts.Next()).ToList();
+
+        Assert.Equal(both.Count, both.Distinct().Count());
+        Assert.Empty(later.Intersect(both));
+        Assert.All(both, port => Assert.InRange(port, 10_000, 65_535));
+        foreach (var port in both)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+        }
+        using var other = Process.Start(new ProcessStartInfo("flock", ["--nonblock", "--exclusive", Path.Combine(FreePorts.LockDirectory, $"{ports[0] + 10_000}.lock"), "true"]))!;
+        await other.WaitForExitAsync();
+        Assert.Equal(1, other.ExitCode);
+    }
 }

@@ -9,7 +9,6 @@ public abstract class QueueTestBase(RmqClusterFixture fixture)
 
     protected IQueueGrain Queue(string name) => Fixture.Queue(name);
 
-
     protected async Task<ITestConsumerGrain> ConsumerAsync(ConsumerBehaviour behaviour)
     {
         var consumer = Fixture.Grains.GetGrain<ITestConsumerGrain>(Guid.NewGuid().ToString());
@@ -28,12 +27,11 @@ public abstract class QueueTestBase(RmqClusterFixture fixture)
 
     protected Task<long> Rejected(string queue) => Db.ListLengthAsync(Keys.Rejected(queue));
 
-    /// <summary>LLEN of the queue grain's own unacked list (0 when it is not consuming).</summary>
-    protected async Task<long> Unacked(string queue)
-    {
-        var connection = await Queue(queue).GetConnectionName();
-        return connection is null ? 0 : await Db.ListLengthAsync(Keys.Unacked(connection, queue));
-    }
+    /// <summary>
+    /// The sum of LLEN over every unacked list of the queue found in Redis: the grain's current connection, ones it
+    /// closed or lost, and Go rmq's. Asking the grain for its connection would read nothing once it stops consuming.
+    /// </summary>
+    protected Task<long> Unacked(string queue) => Fixture.Multiplexer.UnackedTotalAsync(Keys, queue);
 
     /// <summary>(ready, unacked, rejected), for one-line assertions.</summary>
     protected async Task<(long Ready, long Unacked, long Rejected)> Counts(string queue) =>

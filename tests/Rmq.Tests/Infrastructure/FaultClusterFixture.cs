@@ -51,11 +51,5 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync($"{Redis.Endpoint},asyncTimeout=10000,allowAdmin=true");
 
     /// <summary>LLEN summed over every unacked list of <paramref name="queue"/> in Redis, whoever's connection it is.</summary>
-    public async Task<long> UnackedTotalAsync(string queue)
-    {
-        long total = 0;
-        await foreach (var key in Multiplexer.GetServer(Redis.Endpoint).KeysAsync(pattern: $"rmq::connection::*::queue::[[]{queue}]::unacked"))
-            total += await Db.ListLengthAsync(key);
-        return total;
-    }
+    public Task<long> UnackedTotalAsync(string queue) => Multiplexer.UnackedTotalAsync(Keys, queue);
 }

@@ -52,20 +52,22 @@ public sealed class RedisServer : IAsyncDisposable
         _process = await LaunchAsync(Port, DataDir, _durable, _extraArgs);
     }
 
-    private static async Task<Process> LaunchAsync(int port, string dataDir, bool durable, string[] extraArgs)
+    private static Task<Process> LaunchAsync(int port, string dataDir, bool durable, string[] extraArgs) =>
+        StartProcessAsync(port,
+        [
+            "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", dataDir,
+            "--appendonly", durable ? "yes" : "no", "--appendfsync", "always", .. extraArgs,
+        ]);
+
+    /// <summary>Starts <c>redis-server</c> with <paramref name="arguments"/>, tracked by <see cref="ChildProcesses"/>, and waits until it listens on <paramref name="port"/>.</summary>
+    internal static async Task<Process> StartProcessAsync(int port, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("redis-server")
+        var start = new ProcessStartInfo("redis-server", arguments)
         {
-            ArgumentList =
-            {
-                "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", dataDir,
-                "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
-            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in extraArgs) start.ArgumentList.Add(arg);
         Process process;
         try
         {

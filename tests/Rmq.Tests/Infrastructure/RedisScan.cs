@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Rmq.Tests.Infrastructure;
+
+/// <summary>
+/// Finding keys by pattern on a single redis-server and on a Redis Cluster alike: SCAN reaches only the node it is
+/// sent to, and each cluster master holds only its own slots, so every primary is scanned.
+/// </summary>
+public static class RedisScan
+{
+    /// <summary>Every key matching the glob <paramref name="pattern"/>, from every primary.</summary>
+    public static async IAsyncEnumerable<RedisKey> KeysAsync(this IConnectionMultiplexer multiplexer, RedisValue pattern,
+        [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        // Replicas hold copies of their primary's keys: scanning them too would count each key twice.
+        foreach (var server in multiplexer.GetServers().Where(s => !s.IsReplica))
+            await foreach (var key in server.KeysAsync(pattern: pattern).WithCancellation(cancellation))
+                yield return key;
+    }
+
+    /// <summary>The names of every unacked list of <paramref name="queue"/>, whichever connection (Rmq's or Go rmq's) owns it.</summary>
+    public static async Task<List<RedisKey>> UnackedListsAsync(this IConnectionMultiplexer multiplexer, RedisKeys keys, string queue)
+    {
+        // The pattern is RedisKeys' own unacked key with a wildcard for the connection, so it follows the
+        // dialect's tag: [q] (which must be escaped in a glob) or {q}. "{}" cannot occur elsewhere in the key: queue
+        // names hold no braces and are never empty.
+        const string marker = "{}";
+        var pattern = GlobEscape((string)keys.Unacked(marker, queue)!).Replace(marker, "*", StringComparison.Ordinal);
+        var lists = new List<RedisKey>();
+        await foreach (var key in multiplexer.KeysAsync(pattern)) lists.Add(key);
+        return lists;
+    }
+
+    /// <summary>The sum of LLEN over every unacked list of <paramref name="queue"/> in Redis.</summary>
+    public static async Task<long> UnackedTotalAsync(this IConnectionMultiplexer multiplexer, RedisKeys keys, string queue)
+    {
+        var db = multiplexer.GetDatabase();
+        long total = 0;
+        foreach (var list in await multiplexer.UnackedListsAsync(keys, queue)) total += await db.ListLengthAsync(list);
+        return total;
+    }
+
+    /// <summary>Makes every character of <paramref name="literal"/> match only itself in a Redis glob.</summary>
+    public static string GlobEscape(string literal)
+    {
+        var escaped = new StringBuilder(literal.Length);
+        foreach (var c in literal)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\' or '^') escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+}
