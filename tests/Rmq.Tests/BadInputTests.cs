@@ -1,3 +1,4 @@
+using System.Text;
 using Rmq.Hosting;
 
 namespace Rmq.Tests;
@@ -119,6 +120,51 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
         var e = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
             await queue.AddConsumer("t", await ConsumerAsync(ConsumerBehaviour.AutoAck)));
         Assert.Contains("call StartConsuming before adding consumers", e.Message);
+    }
+
+    /// <summary>Elements Go rmq can write: headers Go decodes leniently, and one whose header it rejects.</summary>
+    private static (byte[] LoneSurrogate, byte[] InvalidUtf8Key, byte[] Faulty) OddHeaderElements()
+    {
+        byte[] Element(byte[] json, string payload) => [.. HeaderCodec.Signature, .. json, 0x0A, .. Encoding.UTF8.GetBytes(payload)];
+        return (Element("""{"a":["\ud800"]}"""u8.ToArray(), "lone-surrogate"),
+            Element([.. "{\"k"u8.ToArray(), 0xFF, .. "\":[\"v\"]}"u8.ToArray()], "invalid-utf8-key"),
+            Element("""{"a":"not a list"}"""u8.ToArray(), "faulty"));
+    }
+
+    [Fact]
+    public async Task Drain_ReturnsEveryElement_WhenHeadersHoldLoneSurrogatesOrInvalidUtf8()
+    {
+        var name = RmqClusterFixture.UniqueName("odd-drain");
+        var (lone, invalidKey, faulty) = OddHeaderElements();
+        foreach (var element in (byte[][])[lone, "plain"u8.ToArray(), invalidKey, faulty])
+            await Db.ListLeftPushAsync(Keys.Ready(name), element);
+        // An element whose header cannot be decoded comes back raw, as text.
+        Assert.Equal(["lone-surrogate", "plain", "invalid-utf8-key", Encoding.UTF8.GetString(faulty)], await Queue(name).Drain(10));
+        Assert.Equal(0, await Ready(name));
+    }
+
+    [Fact]
+    public async Task Consuming_DeliversHeadersWithLoneSurrogatesOrInvalidUtf8_AndRejectsFaultyOnes()
+    {
+        var name = RmqClusterFixture.UniqueName("odd-consume");
+        var (lone, invalidKey, faulty) = OddHeaderElements();
+        foreach (var element in (byte[][])[lone, faulty, invalidKey])
+            await Db.ListLeftPushAsync(Keys.Ready(name), element);
+        var queue = Queue(name);
+        var consumer = await ConsumerAsync(ConsumerBehaviour.AutoAck);
+        await queue.StartConsuming(10, Poll);
+        await queue.AddConsumer("odd", consumer);
+        await EventuallyCounts(name, 0, 0, 1);
+        // The consuming loop survived them: a later publish is delivered too.
+        await queue.Publish("after");
+        await Eventually.Equal(3, async () => (await consumer.GetDeliveries()).Count, "deliveries");
+        var deliveries = await consumer.GetDeliveries();
+        Assert.Equal(["lone-surrogate", "invalid-utf8-key", "after"], deliveries.Select(d => d.Payload));
+        Assert.Equal(["\uFFFD"], deliveries[0].Headers["a"]);
+        Assert.Equal(["v"], deliveries[1].Headers["k\uFFFD"]);
+        Assert.Equal([faulty], (await Db.ListRangeAsync(Keys.Rejected(name))).Select(v => (byte[])v!));
+        await EventuallyCounts(name, 0, 0, 1);
+        await queue.StopConsuming();
     }
 
     [Fact]
