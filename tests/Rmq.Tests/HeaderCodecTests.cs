@@ -186,6 +186,18 @@ public sealed class HeaderCodecTests
         Assert.Equal(2, headers.Count);
     }
 
+    [Fact] // What Go accepts that a strict reader would not
+    public void Decoding_FollowsGo_NullHeaderAndNullValuesAndDuplicateKeys()
+    {
+        // json.Unmarshal("null", &header) leaves a nil map and no error: the payload is delivered.
+        Assert.Empty(Decoded(Element(" null ")));
+        // A null array element is ignored for a string, so the element stays "".
+        Assert.Equal(["", "b"], Decoded(Element("""{"a":[null,"b"]}"""))["a"]);
+        Assert.Equal(["2"], Decoded(Element("""{"a":["1"],"a":["2"]}"""))["a"]);
+        Assert.Empty(Decoded(Element("""{"a":["1"],"a":null}"""))["a"]);
+        Assert.Empty(Decoded(Element("{}")));
+    }
+
     [Theory] // Shapes Go's json.Unmarshal into map[string][]string rejects
     [InlineData("""{"a":"b"}""")]
     [InlineData("""{"a":1}""")]

@@ -42,7 +42,7 @@ public static class HeaderCodec
     /// </summary>
     /// <remarks>
     /// As lenient as Go's <c>encoding/json</c>: invalid UTF-8 and unpaired surrogate escapes in keys and
-    /// values become U+FFFD.
+    /// values become U+FFFD, a <c>null</c> header means no headers, a <c>null</c> list element is "".
     /// </remarks>
     public static bool TryDecode(byte[] element, out IReadOnlyDictionary<string, string[]> headers,
         out byte[] payload, out string? error)
@@ -62,7 +62,7 @@ public static class HeaderCodec
         }
         try
         {
-            headers = ParseHeaderJson(rest[..newline]);
+            headers = ParseHeaderJson(rest[..newline]) ?? NoHeaders;
         }
         // Not only JsonException and FormatException: an exception escaping here would stop the
         // consuming loop, and lose the elements Drain has already popped. Any failure is a faulty header.
@@ -76,12 +76,17 @@ public static class HeaderCodec
         return true;
     }
 
-    private static Dictionary<string, string[]> ParseHeaderJson(ReadOnlySpan<byte> json)
+    /// <summary>The header map, or null for the JSON <c>null</c> (Go leaves the map nil without an error).</summary>
+    private static Dictionary<string, string[]>? ParseHeaderJson(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         Read(ref reader);
-        if (reader.TokenType != JsonTokenType.StartObject) throw new FormatException("header is not a JSON object");
-        var result = ParseObject(ref reader);
+        var result = reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.StartObject => ParseObject(ref reader),
+            _ => throw new FormatException("header is not a JSON object"),
+        };
         if (reader.Read()) throw new FormatException("text after the header object");
         return result;
     }
@@ -104,6 +109,8 @@ public static class HeaderCodec
             {
                 Read(ref reader);
                 if (reader.TokenType == JsonTokenType.EndArray) break;
+                // Go ignores null for a string, so the slice element keeps its zero value.
+                if (reader.TokenType == JsonTokenType.Null) { values.Add(""); continue; }
                 if (reader.TokenType != JsonTokenType.String)
                     throw new FormatException($"header '{key}' holds a value that is not a string");
                 values.Add(GoString(ref reader));
