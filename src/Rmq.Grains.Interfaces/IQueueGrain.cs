@@ -6,7 +6,8 @@ namespace Rmq;
 /// </summary>
 /// <remarks>
 /// Queue names are 1 to <see cref="QueueNames.MaxLength"/> characters and must not contain
-/// <c>[</c>, <c>]</c>, <c>{</c> or <c>}</c> (they are Redis hash tags in rmq's key layout).
+/// <c>[</c>, <c>]</c>, <c>{</c> or <c>}</c> (they are Redis hash tags in rmq's key layout), control
+/// characters or unpaired surrogates.
 /// Every method of a grain with an invalid name throws an <see cref="ArgumentException"/>.
 /// </remarks>
 public interface IQueueGrain : IGrainWithStringKey

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.RegularExpressions;
 using Rmq.Hosting;
 
 namespace Rmq.Tests;
@@ -33,6 +35,12 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
     [InlineData("a]b", "must not contain")]
     [InlineData("{ab", "must not contain")]
     [InlineData("ab}", "must not contain")]
+    [InlineData("a\nb", "must not contain control characters")]
+    [InlineData("a\nb", "'a\\u000Ab' has U+000A at position 1; remove it or use a printable character")]
+    [InlineData("a\0b", "has U+0000 at position 1")]
+    [InlineData("ab\u007F", "has U+007F at position 2")]
+    [InlineData("\u0085ab", "has U+0085 at position 0")]
+    [InlineData("\u00e9\t", "'\u00e9\\u0009' has U+0009 at position 1")]
     public async Task InvalidQueueNames_AreRejected(string name, string rule)
     {
         var queue = Queue(name);
@@ -40,6 +48,39 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
         await Rejects<ArgumentException>(() => queue.StartConsuming(1, Poll), rule);
         await Rejects<ArgumentException>(() => queue.GetStats(), rule);
         await Rejects<ArgumentException>(() => queue.PurgeReady(), rule);
+    }
+
+    [Theory]
+    [InlineData("a\\uD800b", 1, "D800")]
+    [InlineData("a\\uDC00b", 1, "DC00")]
+    [InlineData("\\uD800", 0, "D800")]
+    [InlineData("ab\\uD83D", 2, "D83D")]
+    [InlineData("\\uDE00\\uD83D", 0, "DE00")] // a pair in the wrong order
+    [InlineData("\\uD83D\\uDE00\\uD83D\\uD83D\\uDE00", 2, "D83D")]
+    public void UnpairedSurrogates_AreRejectedByTheNameRule(string escaped, int position, string codePoint)
+    {
+        // Attribute strings and Orleans grain keys are stored as UTF-8, which turns an unpaired
+        // surrogate into U+FFFD before a grain could see it: the rule is checked here directly.
+        var name = Regex.Unescape(escaped);
+        var e = Assert.Throws<ArgumentException>(() => QueueNames.Validate(name, "queueName"));
+        Assert.Contains("must not contain an unpaired surrogate", e.Message);
+        Assert.Contains($"has U+{codePoint} at position {position}; remove it or complete the surrogate pair", e.Message);
+        Assert.Contains(@$"\u{codePoint}", e.Message);
+        Assert.Equal("queueName", e.ParamName);
+    }
+
+    [Fact]
+    public async Task NonAsciiQueueNames_AreAccepted()
+    {
+        var name = RmqClusterFixture.UniqueName("queue-ü-日本-😀");
+        Assert.Null(QueueNames.Problem(name));
+        Assert.Null(QueueNames.Problem("\U0001F600"));
+        var queue = Queue(name);
+        await queue.Publish("x");
+        Assert.Equal(1, await Ready(name));
+        Assert.True(await Db.SetContainsAsync(RedisKeys.Queues, name));
+        Assert.Equal(["x"], await queue.Drain(1));
+        await queue.Destroy();
     }
 
     [Fact]
@@ -119,6 +160,51 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
         var e = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
             await queue.AddConsumer("t", await ConsumerAsync(ConsumerBehaviour.AutoAck)));
         Assert.Contains("call StartConsuming before adding consumers", e.Message);
+    }
+
+    /// <summary>Elements Go rmq can write: headers Go decodes leniently, and one whose header it rejects.</summary>
+    private static (byte[] LoneSurrogate, byte[] InvalidUtf8Key, byte[] Faulty) OddHeaderElements()
+    {
+        byte[] Element(byte[] json, string payload) => [.. HeaderCodec.Signature, .. json, 0x0A, .. Encoding.UTF8.GetBytes(payload)];
+        return (Element("""{"a":["\ud800"]}"""u8.ToArray(), "lone-surrogate"),
+            Element([.. "{\"k"u8.ToArray(), 0xFF, .. "\":[\"v\"]}"u8.ToArray()], "invalid-utf8-key"),
+            Element("""{"a":"not a list"}"""u8.ToArray(), "faulty"));
+    }
+
+    [Fact]
+    public async Task Drain_ReturnsEveryElement_WhenHeadersHoldLoneSurrogatesOrInvalidUtf8()
+    {
+        var name = RmqClusterFixture.UniqueName("odd-drain");
+        var (lone, invalidKey, faulty) = OddHeaderElements();
+        foreach (var element in (byte[][])[lone, "plain"u8.ToArray(), invalidKey, faulty])
+            await Db.ListLeftPushAsync(Keys.Ready(name), element);
+        // An element whose header cannot be decoded comes back raw, as text.
+        Assert.Equal(["lone-surrogate", "plain", "invalid-utf8-key", Encoding.UTF8.GetString(faulty)], await Queue(name).Drain(10));
+        Assert.Equal(0, await Ready(name));
+    }
+
+    [Fact]
+    public async Task Consuming_DeliversHeadersWithLoneSurrogatesOrInvalidUtf8_AndRejectsFaultyOnes()
+    {
+        var name = RmqClusterFixture.UniqueName("odd-consume");
+        var (lone, invalidKey, faulty) = OddHeaderElements();
+        foreach (var element in (byte[][])[lone, faulty, invalidKey])
+            await Db.ListLeftPushAsync(Keys.Ready(name), element);
+        var queue = Queue(name);
+        var consumer = await ConsumerAsync(ConsumerBehaviour.AutoAck);
+        await queue.StartConsuming(10, Poll);
+        await queue.AddConsumer("odd", consumer);
+        await EventuallyCounts(name, 0, 0, 1);
+        // The consuming loop survived them: a later publish is delivered too.
+        await queue.Publish("after");
+        await Eventually.Equal(3, async () => (await consumer.GetDeliveries()).Count, "deliveries");
+        var deliveries = await consumer.GetDeliveries();
+        Assert.Equal(["lone-surrogate", "invalid-utf8-key", "after"], deliveries.Select(d => d.Payload));
+        Assert.Equal(["\uFFFD"], deliveries[0].Headers["a"]);
+        Assert.Equal(["v"], deliveries[1].Headers["k\uFFFD"]);
+        Assert.Equal([faulty], (await Db.ListRangeAsync(Keys.Rejected(name))).Select(v => (byte[])v!));
+        await EventuallyCounts(name, 0, 0, 1);
+        await queue.StopConsuming();
     }
 
     [Fact]

@@ -27,6 +27,7 @@ internal static class Faults
 
     public static FaultKind Classify(Exception e) => e switch
     {
+        RedisUnavailableException { TimedOut: true } => FaultKind.RedisTimeout,
         RedisUnavailableException => FaultKind.RedisUnavailable,
         RedisTimeoutException => FaultKind.RedisTimeout,
         RedisConnectionException => FaultKind.RedisUnavailable,

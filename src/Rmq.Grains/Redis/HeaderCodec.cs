@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Rmq.Redis;
 
@@ -35,8 +37,13 @@ public static class HeaderCodec
     /// <summary>
     /// Splits an element into headers and payload as Go's <c>ExtractHeaderAndPayload</c> does.
     /// Returns false with <paramref name="error"/> set when the element has the signature but no
-    /// line feed or unparsable JSON; such deliveries are rejected at fetch, never delivered.
+    /// line feed, or a header that is not JSON for <c>map[string][]string</c>; such deliveries are
+    /// rejected at fetch, never delivered. Never throws.
     /// </summary>
+    /// <remarks>
+    /// As lenient as Go's <c>encoding/json</c>: invalid UTF-8 and unpaired surrogate escapes in keys and
+    /// values become U+FFFD, a <c>null</c> header means no headers, a <c>null</c> list element is "".
+    /// </remarks>
     public static bool TryDecode(byte[] element, out IReadOnlyDictionary<string, string[]> headers,
         out byte[] payload, out string? error)
     {
@@ -55,9 +62,11 @@ public static class HeaderCodec
         }
         try
         {
-            headers = ParseHeaderJson(rest[..newline]);
+            headers = ParseHeaderJson(rest[..newline]) ?? NoHeaders;
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        // Not only JsonException and FormatException: an exception escaping here would stop the
+        // consuming loop, and lose the elements Drain has already popped. Any failure is a faulty header.
+        catch (Exception e)
         {
             headers = NoHeaders;
             error = "parsing header: " + e.Message;
@@ -67,17 +76,29 @@ public static class HeaderCodec
         return true;
     }
 
-    private static Dictionary<string, string[]> ParseHeaderJson(ReadOnlySpan<byte> json)
+    /// <summary>The header map, or null for the JSON <c>null</c> (Go leaves the map nil without an error).</summary>
+    private static Dictionary<string, string[]>? ParseHeaderJson(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
-        var result = new Dictionary<string, string[]>(StringComparer.Ordinal);
         Read(ref reader);
-        if (reader.TokenType != JsonTokenType.StartObject) throw new FormatException("header is not a JSON object");
+        var result = reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.StartObject => ParseObject(ref reader),
+            _ => throw new FormatException("header is not a JSON object"),
+        };
+        if (reader.Read()) throw new FormatException("text after the header object");
+        return result;
+    }
+
+    private static Dictionary<string, string[]> ParseObject(ref Utf8JsonReader reader)
+    {
+        var result = new Dictionary<string, string[]>(StringComparer.Ordinal);
         while (true)
         {
             Read(ref reader);
-            if (reader.TokenType == JsonTokenType.EndObject) break;
-            var key = reader.GetString()!;
+            if (reader.TokenType == JsonTokenType.EndObject) return result;
+            var key = GoString(ref reader);
             Read(ref reader);
             // Go decodes null into a nil slice; last duplicate key wins, as in Go.
             if (reader.TokenType == JsonTokenType.Null) { result[key] = []; continue; }
@@ -88,15 +109,100 @@ public static class HeaderCodec
             {
                 Read(ref reader);
                 if (reader.TokenType == JsonTokenType.EndArray) break;
+                // Go ignores null for a string, so the slice element keeps its zero value.
+                if (reader.TokenType == JsonTokenType.Null) { values.Add(""); continue; }
                 if (reader.TokenType != JsonTokenType.String)
                     throw new FormatException($"header '{key}' holds a value that is not a string");
-                values.Add(reader.GetString()!);
+                values.Add(GoString(ref reader));
             }
             result[key] = values.ToArray();
         }
-        if (reader.Read()) throw new FormatException("text after the header object");
-        return result;
     }
+
+    /// <summary>
+    /// The current string or property name as Go's <c>encoding/json</c> unquotes it. The reader has
+    /// already checked the syntax (escapes, control characters) but not the UTF-8, and its
+    /// <c>GetString</c> throws on invalid UTF-8 and on unpaired surrogate escapes where Go does not.
+    /// </summary>
+    private static string GoString(ref Utf8JsonReader reader)
+    {
+        // One span in, so never a ValueSequence.
+        var raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped && Utf8.IsValid(raw)) return Encoding.UTF8.GetString(raw);
+        // Every byte, escape or pair of escapes yields at most as many UTF-16 chars as it has bytes.
+        var buffer = ArrayPool<char>.Shared.Rent(raw.Length);
+        try
+        {
+            return new string(buffer, 0, Unquote(raw, buffer));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Go's <c>unquoteBytes</c>, writing UTF-16: returns the number of chars written.</summary>
+    private static int Unquote(ReadOnlySpan<byte> raw, Span<char> chars)
+    {
+        var n = 0;
+        var i = 0;
+        while (i < raw.Length)
+        {
+            var b = raw[i];
+            if (b == '\\')
+            {
+                var escape = raw[i + 1];
+                if (escape != 'u')
+                {
+                    chars[n++] = escape switch
+                    {
+                        (byte)'b' => '\b',
+                        (byte)'f' => '\f',
+                        (byte)'n' => '\n',
+                        (byte)'r' => '\r',
+                        (byte)'t' => '\t',
+                        _ => (char)escape, // '"', '\\' or '/'
+                    };
+                    i += 2;
+                    continue;
+                }
+                var c = Hex4(raw.Slice(i + 2, 4));
+                i += 6;
+                if (!char.IsSurrogate(c)) { chars[n++] = c; continue; }
+                // Go: a surrogate escape counts only as the high half of a pair completed by the next escape;
+                // otherwise it becomes U+FFFD and the next escape is read on its own.
+                if (char.IsHighSurrogate(c) && i + 6 <= raw.Length && raw[i] == '\\' && raw[i + 1] == 'u'
+                    && Hex4(raw.Slice(i + 2, 4)) is var low && char.IsLowSurrogate(low))
+                {
+                    chars[n++] = c;
+                    chars[n++] = low;
+                    i += 6;
+                }
+                else chars[n++] = '\uFFFD';
+            }
+            else if (b < 0x80)
+            {
+                chars[n++] = (char)b;
+                i++;
+            }
+            else if (Rune.DecodeFromUtf8(raw[i..], out var rune, out var consumed) == OperationStatus.Done)
+            {
+                n += rune.EncodeToUtf16(chars[n..]);
+                i += consumed;
+            }
+            else
+            {
+                // Go's utf8.DecodeRune: an invalid sequence yields U+FFFD for its first byte only, so a
+                // sequence cut short (E6 97) becomes two U+FFFD where .NET's decoder would write one.
+                chars[n++] = '\uFFFD';
+                i++;
+            }
+        }
+        return n;
+    }
+
+    private static char Hex4(ReadOnlySpan<byte> hex) =>
+        (char)ushort.Parse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
     private static void Read(ref Utf8JsonReader reader)
     {

@@ -66,8 +66,13 @@ public sealed partial class RedisConnection : IAsyncDisposable
         return _multiplexer!.GetServers().Where(s => !s.IsReplica && s.IsConnected).ToArray();
     }
 
-    /// <summary>Wraps a connection-level failure in an exception that names the endpoint.</summary>
-    public RedisUnavailableException Unavailable(string operation, Exception inner) => new(Endpoints, operation, inner);
+    /// <summary>
+    /// Wraps a connection-level failure in an exception that names the endpoint, and says whether it
+    /// was a timeout (the command may have run).
+    /// </summary>
+    public RedisUnavailableException Unavailable(string operation, Exception inner) =>
+        // RedisTimeoutException is a TimeoutException; any TimeoutException means no answer came in time.
+        new(Endpoints, operation, inner, timedOut: inner is TimeoutException);
 
     /// <summary>True for the exceptions StackExchange.Redis raises when Redis cannot be reached.</summary>
     public static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
