@@ -25,8 +25,16 @@ public sealed class RmqClient : IAsyncDisposable
     /// <summary>The Orleans client, for any grain.</summary>
     public IClusterClient Grains { get; }
 
-    /// <summary>The queue named <paramref name="name"/>.</summary>
-    public IQueueGrain Queue(string name) => Grains.GetGrain<IQueueGrain>(name);
+    /// <summary>
+    /// The queue named <paramref name="name"/>. The name is checked here (<see cref="QueueNames"/>):
+    /// Orleans carries grain keys as UTF-8, so an unpaired surrogate would reach the silo as U+FFFD and
+    /// silently address another queue. Throws <see cref="ArgumentException"/> for an invalid name.
+    /// </summary>
+    public IQueueGrain Queue(string name)
+    {
+        QueueNames.Validate(name, nameof(name));
+        return Grains.GetGrain<IQueueGrain>(name);
+    }
 
     /// <summary>
     /// Connects to the silos <paramref name="configure"/> points at, trying again every 500 ms until

@@ -34,4 +34,15 @@ public sealed class RmqClientTests(SingleSiloFixture fixture)
         Assert.Contains("GatewayPort is 0", options.Message);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => RmqClient.ConnectAsync(o => o.GatewayPort = 30000, TimeSpan.FromSeconds(-1)));
     }
+
+    [Fact]
+    public async Task AQueueNameWithAnUnpairedSurrogate_IsRefusedBeforeItReachesTheSilo()
+    {
+        await using var rmq = await RmqClient.ConnectAsync(o => o.GatewayPort = fixture.Silo.GatewayPort);
+
+        // Orleans would carry "a\uD800b" as "a\uFFFDb": another, valid queue. The client refuses it first.
+        var error = Assert.Throws<ArgumentException>(() => rmq.Queue("a\uD800b"));
+        Assert.Contains("unpaired surrogate", error.Message);
+        Assert.Equal("name", error.ParamName);
+    }
 }
