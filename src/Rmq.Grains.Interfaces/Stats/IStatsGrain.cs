@@ -6,6 +6,6 @@ namespace Rmq;
 /// </summary>
 public interface IStatsGrain : IGrainWithIntegerKey
 {
-    /// <summary>Every listed queue with its consuming connections, and the other connections.</summary>
+    /// <summary>Every listed queue with its consuming connections and its engine's status, and the other connections.</summary>
     Task<StatsOverview> GetOverview();
 }

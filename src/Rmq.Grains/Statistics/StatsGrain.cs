@@ -9,5 +9,5 @@ internal sealed class StatsGrain(RedisConnection redis, RedisQueueStore store) :
 {
     private readonly RedisStatsReader _reader = new(redis, store);
 
-    public Task<StatsOverview> GetOverview() => _reader.ReadAsync();
+    public async Task<StatsOverview> GetOverview() => await ConsumingStatuses.AddToAsync(await _reader.ReadAsync(), GrainFactory, store);
 }

@@ -1,9 +1,19 @@
 namespace Rmq.Silo.Http;
 
-/// <summary>The body of <c>/health</c>: healthy when Redis answers and this silo is active in the cluster.</summary>
-/// <param name="Status"><c>healthy</c> or <c>unhealthy</c>.</param>
+/// <summary>
+/// The body of <c>/health</c>: healthy when Redis answers and this silo is active in the cluster;
+/// degraded (still HTTP 200) when besides a queue consuming on this silo is stalled.
+/// </summary>
+/// <param name="Status"><c>healthy</c>, <c>degraded</c> or <c>unhealthy</c> (HTTP 503).</param>
 /// <param name="Redis"><c>ok</c>, or why Redis did not answer.</param>
 /// <param name="Silo">This silo's membership status (<c>Active</c> when serving).</param>
 /// <param name="SiloAddress">This silo's address.</param>
 /// <param name="ActiveSilos">How many silos this silo sees as active in the cluster (itself included).</param>
-internal sealed record HealthReport(string Status, string Redis, string Silo, string SiloAddress, int ActiveSilos);
+/// <param name="StalledQueues">Queues consuming on this silo that have work but made no progress for Rmq:StallTimeout.</param>
+internal sealed record HealthReport(string Status, string Redis, string Silo, string SiloAddress, int ActiveSilos, IReadOnlyList<StalledQueue> StalledQueues);
+
+/// <summary>A stalled queue in <see cref="HealthReport"/>.</summary>
+/// <param name="Queue">The queue name.</param>
+/// <param name="Reason">Why, in words.</param>
+/// <param name="State">Its engine's state.</param>
+internal sealed record StalledQueue(string Queue, string Reason, string State);

@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rmq.Diagnostics;
 using Rmq.Redis;
+using Rmq.Statistics;
 using Rmq.Silo.Metrics;
 
 namespace Rmq.Silo.Http;
@@ -12,6 +16,9 @@ namespace Rmq.Silo.Http;
 /// <summary>The silo's HTTP surface: <c>/</c>, <c>/stats.json</c>, <c>/metrics</c>, <c>/health</c>.</summary>
 internal static class RmqEndpoints
 {
+    // Enum values as their names ("Consuming", not 2): the JSON is read by people and scripts.
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
     public static WebApplication MapRmqEndpoints(this WebApplication app)
     {
         // The gauges read Redis right before the exporter collects, so a scrape matches Redis.
@@ -27,7 +34,7 @@ internal static class RmqEndpoints
         return app;
     }
 
-    private static async Task<IResult> StatsPageAsync(RedisStatsReader reader, string? layout, string? refresh, CancellationToken cancellationToken)
+    private static async Task<IResult> StatsPageAsync(RedisStatsReader reader, IGrainFactory grains, RedisQueueStore store, string? layout, string? refresh, CancellationToken cancellationToken)
     {
         int? seconds = null;
         if (!string.IsNullOrEmpty(refresh))
@@ -38,7 +45,8 @@ internal static class RmqEndpoints
         }
         try
         {
-            return Results.Content(StatsPage.Render(await reader.ReadAsync(cancellationToken), layout, seconds), "text/html; charset=utf-8");
+            var stats = await ConsumingStatuses.AddToAsync(await reader.ReadAsync(cancellationToken), grains, store);
+            return Results.Content(StatsPage.Render(stats, layout, seconds), "text/html; charset=utf-8");
         }
         catch (RedisUnavailableException e)
         {
@@ -46,11 +54,11 @@ internal static class RmqEndpoints
         }
     }
 
-    private static async Task<IResult> StatsJsonAsync(RedisStatsReader reader, CancellationToken cancellationToken)
+    private static async Task<IResult> StatsJsonAsync(RedisStatsReader reader, IGrainFactory grains, RedisQueueStore store, CancellationToken cancellationToken)
     {
         try
         {
-            return Results.Json(await reader.ReadAsync(cancellationToken));
+            return Results.Json(await ConsumingStatuses.AddToAsync(await reader.ReadAsync(cancellationToken), grains, store), JsonOptions);
         }
         catch (RedisUnavailableException e)
         {
@@ -58,7 +66,8 @@ internal static class RmqEndpoints
         }
     }
 
-    private static async Task<IResult> HealthAsync(RedisConnection redis, IClusterMembershipService membership, ILocalSiloDetails silo, CancellationToken cancellationToken)
+    private static async Task<IResult> HealthAsync(RedisConnection redis, IClusterMembershipService membership, ILocalSiloDetails silo,
+        LocalQueueStatuses queues, CancellationToken cancellationToken)
     {
         string redisStatus;
         try
@@ -75,7 +84,12 @@ internal static class RmqEndpoints
         var status = snapshot.GetSiloStatus(silo.SiloAddress);
         var healthy = redisStatus == "ok" && status == SiloStatus.Active;
         var active = snapshot.Members.Count(m => m.Value.Status == SiloStatus.Active);
-        var report = new HealthReport(healthy ? "healthy" : "unhealthy", redisStatus, status.ToString(), silo.SiloAddress.ToString(), active);
+        // A stalled queue does not make the silo unfit to serve (restarting it would not help the
+        // queue): it answers 200, "degraded", and names the queues and why.
+        var stalled = queues.Snapshot().Where(q => q.Status.Stalled)
+            .Select(q => new StalledQueue(q.Queue, q.Status.StalledReason ?? "", q.Status.State.ToString())).ToList();
+        var verdict = !healthy ? "unhealthy" : stalled.Count > 0 ? "degraded" : "healthy";
+        var report = new HealthReport(verdict, redisStatus, status.ToString(), silo.SiloAddress.ToString(), active, stalled);
         return Results.Json(report, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }
