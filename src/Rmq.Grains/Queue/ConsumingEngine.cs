@@ -257,8 +257,9 @@ internal sealed partial class ConsumingEngine
     {
         try
         {
-            if (_pump is { IsLost: false } pump && State is ConsumingState.Consuming or ConsumingState.Degraded)
-                await HeartbeatAsync(pump);
+            // Also while stopping: consumers may take long to finish, and a cleaner must not take the
+            // connection for dead meanwhile.
+            if (_pump is { IsLost: false } pump) await HeartbeatAsync(pump);
         }
         catch (Exception e)
         {
