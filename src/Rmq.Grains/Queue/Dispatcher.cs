@@ -7,7 +7,8 @@ namespace Rmq.Queue;
 /// </summary>
 /// <remarks>
 /// Rules: each consumer has at most one call in flight (a batch consumer: one batch); idle consumers
-/// are served round robin, starting one further each round so no consumer is always first; a batch
+/// are served round robin, each round starting after the last consumer served so no consumer is
+/// always first (a round that hands out nothing leaves the order as it is); a batch
 /// is handed out when it is full, or once its timeout has passed since it started to fill; a consumer
 /// that failed is left alone until its backoff is over; a delivery whose call timed out waits for its
 /// redelivery backoff, and then goes before every delivery fetched after it.
@@ -54,9 +55,11 @@ internal sealed class Dispatcher(DispatchPolicy policy)
     {
         var calls = new List<(ConsumerSlot, List<Prefetched>)>();
         var count = _slots.Count;
+        var next = _next;
         for (var k = 0; k < count && Available(now) > 0; k++)
         {
-            var slot = _slots[(_next + k) % count];
+            var index = (_next + k) % count;
+            var slot = _slots[index];
             if (slot.Busy || slot.RetryAt > now) continue;
             var reg = slot.Registration;
             if (reg.IsBatch)
@@ -65,10 +68,9 @@ internal sealed class Dispatcher(DispatchPolicy policy)
                 if (Available(now) < reg.BatchSize && now < slot.FillStartedAt + reg.BatchTimeout) continue;
             }
             calls.Add((slot, Take(slot, now)));
+            next = (index + 1) % count;
         }
-        _next = count == 0 ? 0 : (_next + 1) % count;
-        if (Available(now) == 0)
-            foreach (var slot in _slots) slot.FillStartedAt = null;
+        _next = next;
         return calls;
     }
 
@@ -144,6 +146,10 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         while (items.Count < size && _buffer.TryDequeue(out var next)) items.Add(next);
         slot.Busy = true;
         slot.FillStartedAt = null;
+        // Nothing left to hand out (whether Assign or AssignTo took it): no batch is filling any more,
+        // and the next delivery starts a new fill with a full batch timeout.
+        if (Available(now) == 0)
+            foreach (var other in _slots) other.FillStartedAt = null;
         return items;
     }
 }
