@@ -284,4 +284,23 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
             Assert.False(await Db.SetContainsAsync(RedisKeys.ConsumingQueues, name));
         }
     }
+
+    [Fact]
+    public async Task AQueueThatFindsNoConfigurationAfterRedisCameBack_KeepsNoTimerAndCanBeCollected()
+    {
+        var name = RmqClusterFixture.UniqueName("idle");
+        var queue = Queue(name);
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        // Activated while Redis does not answer: reading its configuration fails, a timer retries.
+        await using var admin = await fixture.ConnectAsync();
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
+        Assert.Equal(ConsumingState.NotConsuming, (await queue.GetConsumingStatus()).State);
+        Assert.NotNull(await management.GetActivationAddress(queue));
+
+        // Redis answers again and there is nothing to resume: the retry timer must be gone with it, or
+        // (KeepAlive) the idle grain would stay activated for ever.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await management.ForceActivationCollection(TimeSpan.FromSeconds(1));
+        await Eventually.True(async () => await management.GetActivationAddress(queue) is null, "idle queue grain collected", 10);
+    }
 }

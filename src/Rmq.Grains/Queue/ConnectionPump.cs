@@ -135,7 +135,8 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         if (!mayFetch && !_stopRequested) engine.ReportNotActive();
         var deadline = engine.Dispatcher.NextDeadline(now);
         if (mayFetch && room > 0 && !_readyMayHaveMore && _nextPollAt < deadline) deadline = _nextPollAt;
-        if (!mayFetch) deadline = Min(deadline, now + engine.PollInterval);
+        // Not active: nothing is handed out, so a batch timer already due must not make this spin.
+        if (!mayFetch && !_stopRequested) deadline = now + engine.PollInterval;
         await engine.WaitAsync(deadline - now);
         return null;
     }
@@ -403,5 +404,4 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         }
     }
 
-    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 }
