@@ -5,6 +5,10 @@ namespace Rmq;
 /// Redis is the system of record, in Go rmq's key layout, so Go rmq programs can share the queue.
 /// </summary>
 /// <remarks>
+/// Publishing through the grain costs an Orleans round trip (client → gateway → the queue's silo) before
+/// the <c>LPUSH</c>. Producers that publish one message at a time should use the client library's
+/// <c>RmqPublisher</c>, which publishes straight to Redis (the same elements, checks and errors) and
+/// wakes consuming queues through Redis pub/sub.
 /// Queue names are 1 to <see cref="QueueNames.MaxLength"/> characters and must not contain
 /// <c>[</c>, <c>]</c>, <c>{</c> or <c>}</c> (they are Redis hash tags in rmq's key layout), control
 /// characters or unpaired surrogates.
@@ -29,6 +33,12 @@ public interface IQueueGrain : IGrainWithStringKey
     /// a line feed, the payload). With no headers the payload is stored unchanged.
     /// </summary>
     Task PublishWithHeaders(string payload, IReadOnlyDictionary<string, string[]> headers);
+
+    /// <summary>Adds one binary payload with headers, encoded as Go rmq does (Go rmq can publish these too).</summary>
+    Task PublishBytesWithHeaders(byte[] payload, IReadOnlyDictionary<string, string[]> headers);
+
+    /// <summary>Adds several binary payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>
+    Task PublishBytesBatch(IReadOnlyList<byte[]> payloads);
 
     /// <summary>
     /// Starts consuming: at most <paramref name="prefetchLimit"/> deliveries are taken from

@@ -253,7 +253,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
         await using var admin = await fixture.ConnectAsync();
         await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "5000", "ALL");
         await Eventually.True(async () => (await queue.GetConsumingStatus()).State is ConsumingState.Recovering or ConsumingState.Opening,
-            "connection given up while Redis hangs", 5);
+            "connection given up while Redis hangs", 6);
 
         await Eventually.True(async () => await queue.GetConnectionName() is { } now && now != before, "a new connection", 20);
         await Eventually.True(async () =>

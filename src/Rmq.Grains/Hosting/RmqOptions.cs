@@ -89,7 +89,8 @@ public sealed class RmqOptions
     /// <summary>
     /// How long a consumer call may take. A call that takes longer has an unknown outcome (the consumer
     /// may still be running it): the delivery counts one attempt and is handed out again after a backoff.
-    /// At most Orleans' response timeout (Messaging ResponseTimeout, 30 s by default), which ends the call anyway.
+    /// Checked every <see cref="HeartbeatInterval"/>, so at least that; at most Orleans' response timeout
+    /// (Messaging ResponseTimeout, 30 s by default), which ends the call anyway.
     /// </summary>
     public TimeSpan ConsumerTimeout { get; set; } = DefaultConsumerTimeout;
 

@@ -41,8 +41,8 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions
             return $"Rmq:MaxPayloadBytes is {o.MaxPayloadBytes}; it must be between 1 and {RmqOptions.RedisMaxStringBytes} (Redis's largest string).";
         if (o.ConsumerRetryDelay < TimeSpan.Zero)
             return $"Rmq:ConsumerRetryDelay is {o.ConsumerRetryDelay}; it must not be negative.";
-        if (o.ConsumerTimeout <= TimeSpan.Zero)
-            return $"Rmq:ConsumerTimeout is {o.ConsumerTimeout}; it must be positive.";
+        if (o.ConsumerTimeout < o.HeartbeatInterval)
+            return $"Rmq:ConsumerTimeout is {o.ConsumerTimeout}; it must be at least HeartbeatInterval ({o.HeartbeatInterval}), the period at which consumer calls are checked for it.";
         if (o.ConsumerMaxAttempts < 1)
             return $"Rmq:ConsumerMaxAttempts is {o.ConsumerMaxAttempts}; it must be at least 1.";
         if (o.ConsumerFailureBackoff < TimeSpan.Zero || o.ConsumerMaxBackoff < o.ConsumerFailureBackoff)

@@ -45,6 +45,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     private readonly OutcomeBatch _pending = new();
     private readonly OutcomeBatch _sending = new();
     private readonly HashSet<Prefetched> _inFlight = [];
+    private readonly HashSet<InFlightCall> _calls = [];
     private string? _sendingPushQueue;
     private long _batchNumber;
     private int _held;
@@ -248,55 +249,101 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     private void StartCall(ConsumerSlot slot, List<Prefetched> items)
     {
         _inFlight.UnionWith(items);
+        var call = new InFlightCall(slot, items, DateTime.UtcNow);
+        _calls.Add(call);
         engine.ReportDelivered(items.Count);
-        _ = CallAsync(slot, items);
+        _ = slot.Single is { } single ? CallAsync(call, single) : CallAsync(call, slot.Batch!);
     }
 
-    /// <summary>One consumer call, from start to the outcomes recorded. Never throws.</summary>
-    private async Task CallAsync(ConsumerSlot slot, List<Prefetched> items)
+    /// <summary>One consumer call, from start to the outcome recorded. Never throws.</summary>
+    private async Task CallAsync(InFlightCall call, IConsumerGrain consumer)
     {
         var started = Stopwatch.GetTimestamp();
-        var call = slot.Single is { } single ? ConsumeOne(single, items[0].Delivery) : slot.Batch!.Consume(items.ConvertAll(p => p.Delivery));
-        IReadOnlyList<DeliveryOutcome>? outcomes = null;
-        Exception? error = null;
-        CallEnd end;
         try
         {
-            outcomes = await call.WaitAsync(engine.Options.ConsumerTimeout);
-            end = CallEnd.Completed;
+            var outcome = await consumer.Consume(call.Items[0].Delivery);
+            Ended(call, started, CallEnd.Completed, null, outcome, null);
         }
-        catch (TimeoutException) when (!call.IsCompleted)
+        catch (Exception e)
         {
+            Ended(call, started, Faults.ClassifyCall(e), null, default, e);
+        }
+    }
+
+    /// <inheritdoc cref="CallAsync(InFlightCall, IConsumerGrain)"/>
+    private async Task CallAsync(InFlightCall call, IBatchConsumerGrain consumer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var outcomes = await consumer.Consume(call.Items.ConvertAll(p => p.Delivery));
+            Ended(call, started, CallEnd.Completed, outcomes ?? [], default, null);
+        }
+        catch (Exception e)
+        {
+            Ended(call, started, Faults.ClassifyCall(e), null, default, e);
+        }
+    }
+
+    private void Ended(InFlightCall call, long started, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
+    {
+        engine.Metrics.ConsumeDuration(engine.Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (call.TimedOut)
+        {
+            // Its deliveries were already handed out again when the timeout passed; all that is left
+            // is the slot, busy until now because the consumer grain was still running the call.
             end = CallEnd.TimedOut;
         }
-        catch (Exception e)
+        else
         {
-            error = e;
-            end = Faults.ClassifyCall(e);
+            _calls.Remove(call);
+            try
+            {
+                Record(call, end, outcomes, single, error);
+            }
+            catch (Exception e)
+            {
+                engine.ReportFault(FaultKind.Bug, "record outcome", e);
+            }
         }
-        engine.Metrics.ConsumeDuration(engine.Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        try
-        {
-            Record(slot, items, end, outcomes, error);
-        }
-        catch (Exception e)
-        {
-            engine.ReportFault(FaultKind.Bug, "record outcome", e);
-        }
-        // A call that timed out may still be running in the consumer grain: its slot stays busy until
-        // the call really ends (Orleans' response timeout bounds that), so it gets nothing meanwhile.
-        if (!call.IsCompleted) await ((Task)call).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+        var slot = call.Slot;
         engine.Dispatcher.CallEnded(slot, end, DateTime.UtcNow);
         if (!_stopRequested && _lost is null && engine.SiloIsActive() && engine.Dispatcher.AssignTo(slot, DateTime.UtcNow) is { } next)
             StartCall(slot, next);
         engine.Signal();
     }
 
-    private static async Task<IReadOnlyList<DeliveryOutcome>> ConsumeOne(IConsumerGrain consumer, Delivery delivery) =>
-        [await consumer.Consume(delivery)];
-
-    private void Record(ConsumerSlot slot, List<Prefetched> items, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, Exception? error)
+    /// <summary>
+    /// Calls that have run longer than the consumer timeout have an unknown outcome: their deliveries
+    /// are handed out again (or dead-lettered) now. Called every heartbeat interval, so the timeout is
+    /// kept to within one interval, without a timer per call on the hot path.
+    /// </summary>
+    public void SweepTimeouts(DateTime now)
     {
+        if (_calls.Count == 0) return;
+        List<InFlightCall>? expired = null;
+        foreach (var call in _calls)
+            if (now - call.Started >= engine.Options.ConsumerTimeout) (expired ??= []).Add(call);
+        if (expired is null) return;
+        foreach (var call in expired)
+        {
+            _calls.Remove(call);
+            call.TimedOut = true;
+            try
+            {
+                Record(call, CallEnd.TimedOut, null, default, null);
+            }
+            catch (Exception e)
+            {
+                engine.ReportFault(FaultKind.Bug, "time out a consumer call", e);
+            }
+        }
+        engine.Signal();
+    }
+
+    private void Record(InFlightCall call, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
+    {
+        var items = call.Items;
         _inFlight.ExceptWith(items);
         if (_lost is not null || engine.CurrentGeneration != Generation)
         {
@@ -305,14 +352,17 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             LogOutcomeDropped(engine.Queue, items.Count, Connection);
             return;
         }
-        var name = slot.Registration.Name;
+        var name = call.Slot.Registration.Name;
         switch (end)
         {
-            case CallEnd.Completed when outcomes is not null && outcomes.Count == items.Count:
+            case CallEnd.Completed when outcomes is null:
+                RecordOutcome(items[0].Raw, single);
+                break;
+            case CallEnd.Completed when outcomes.Count == items.Count:
                 for (var i = 0; i < items.Count; i++) RecordOutcome(items[i].Raw, outcomes[i]);
                 break;
             case CallEnd.Completed:
-                LogBatchResultMismatch(engine.Queue, name, items.Count, outcomes?.Count ?? -1);
+                LogBatchResultMismatch(engine.Queue, name, items.Count, outcomes.Count);
                 foreach (var p in items) RecordOutcome(p.Raw, DeliveryOutcome.Push);
                 break;
             case CallEnd.Failed:
@@ -404,4 +454,15 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         }
     }
 
+
+    /// <summary>A consumer call under way.</summary>
+    private sealed class InFlightCall(ConsumerSlot slot, List<Prefetched> items, DateTime started)
+    {
+        public ConsumerSlot Slot { get; } = slot;
+        public List<Prefetched> Items { get; } = items;
+        public DateTime Started { get; } = started;
+
+        /// <summary>The timeout passed: its deliveries were handed out again; its outcome, if it comes, is dropped.</summary>
+        public bool TimedOut { get; set; }
+    }
 }

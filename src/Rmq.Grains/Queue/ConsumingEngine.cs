@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
 using Rmq.Redis;
+using StackExchange.Redis;
 
 namespace Rmq.Queue;
 
@@ -26,6 +27,8 @@ internal sealed partial class ConsumingEngine
     private TaskCompletionSource _signal = NewSignal();
     private Task? _run;
     private IDisposable? _timer;
+    private Task? _wakes;
+    private ChannelMessageQueue? _wakeQueue;
     private ConnectionPump? _pump;
     private bool _stopRequested;
     private bool _restorePending;
@@ -97,6 +100,53 @@ internal sealed partial class ConsumingEngine
         _statuses.Set(Queue, StatusNow(DateTime.UtcNow));
         _timer ??= _startTimer(TickAsync, Options.HeartbeatInterval);
         _run ??= RunAsync();
+        _wakes ??= ListenForWakesAsync();
+    }
+
+    /// <summary>
+    /// Publishers that bypass the queue grain (the client library's direct publisher) wake the engine
+    /// through the queue's wake channel, so it fetches at once instead of at its next poll. Without the
+    /// subscription (Redis down at start) the poll interval still picks everything up; the tick retries.
+    /// </summary>
+    private async Task ListenForWakesAsync()
+    {
+        ChannelMessageQueue wakes;
+        try
+        {
+            wakes = await Store.SubscribeWakesAsync(Queue);
+        }
+        catch (Exception e) when (Faults.IsRedis(e))
+        {
+            ReportFault(Faults.Classify(e), "subscribe to wakes", e);
+            _wakes = null;
+            return;
+        }
+        _wakeQueue = wakes;
+        if (_run is not { IsCompleted: false })
+        {
+            await UnsubscribeAsync(wakes);
+            return;
+        }
+        try
+        {
+            while (true)
+            {
+                await wakes.ReadAsync();
+                // Many wakes while the engine was busy are one wake.
+                while (wakes.TryRead(out _)) { }
+                Wake();
+            }
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Unsubscribed: the engine has closed.
+        }
+    }
+
+    private async Task UnsubscribeAsync(ChannelMessageQueue wakes)
+    {
+        try { await wakes.UnsubscribeAsync(); }
+        catch (Exception e) when (Faults.IsRedis(e)) { LogCloseFailed(Queue, "(wake channel)", e); }
     }
 
     public void AddConsumer(ConsumerSlot slot)
@@ -208,6 +258,7 @@ internal sealed partial class ConsumingEngine
             _firstAttempt.TrySetResult();
             _timer?.Dispose();
             _timer = null;
+            if (_wakeQueue is { } wakes) _ = UnsubscribeAsync(wakes);
             _statuses.Remove(Queue);
             LogClosed(Queue);
         }
@@ -255,10 +306,12 @@ internal sealed partial class ConsumingEngine
     /// <summary>Every heartbeat interval: the heartbeat itself, and the stall check.</summary>
     private async Task TickAsync()
     {
+        _wakes ??= ListenForWakesAsync();
         try
         {
             // Also while stopping: consumers may take long to finish, and a cleaner must not take the
             // connection for dead meanwhile.
+            _pump?.SweepTimeouts(DateTime.UtcNow);
             if (_pump is { IsLost: false } pump) await HeartbeatAsync(pump);
         }
         catch (Exception e)
@@ -284,6 +337,7 @@ internal sealed partial class ConsumingEngine
                 // deliveries that consumers are still working on. A new one opens once Redis answers.
                 LogHeartbeatLimit(Queue, pump.Connection, DateTime.UtcNow - _lastHeartbeatOk);
                 pump.Lose(PumpEnd.HeartbeatExpired);
+                if (!_stopRequested) State = ConsumingState.Recovering;
                 Signal();
             }
             return;
@@ -297,6 +351,7 @@ internal sealed partial class ConsumingEngine
             // dead), or Redis lost its data. Stop using its unacked list — nobody would clean it again.
             LogLost(Queue, pump.Connection);
             pump.Lose(PumpEnd.Lost);
+            if (!_stopRequested) State = ConsumingState.Recovering;
             Signal();
         }
     }

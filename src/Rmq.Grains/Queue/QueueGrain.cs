@@ -91,6 +91,30 @@ internal sealed partial class QueueGrain(
         return PublishCore(CheckSize(HeaderCodec.Encode(Encoding.UTF8.GetBytes(payload), headers), nameof(payload)));
     }
 
+    public Task PublishBytesWithHeaders(byte[] payload, IReadOnlyDictionary<string, string[]> headers)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(headers);
+        return PublishCore(CheckSize(HeaderCodec.Encode(payload, headers), nameof(payload)));
+    }
+
+    public async Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payloads);
+        if (payloads.Count == 0) return;
+        var elements = new RedisValue[payloads.Count];
+        for (var i = 0; i < elements.Length; i++)
+        {
+            if (payloads[i] is null)
+                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be bytes (nothing was published).", nameof(payloads));
+            elements[i] = CheckSize(payloads[i], $"payloads[{i}]");
+        }
+        await store.PublishAsync(_name, elements, listQueue: !_listed);
+        Published(elements.Length);
+    }
+
     public async Task PublishBatch(IReadOnlyList<string> payloads)
     {
         EnsureValidName();
@@ -432,13 +456,7 @@ internal sealed partial class QueueGrain(
             throw new ArgumentException($"Invalid queue name: {_nameProblem}. Use GetGrain<IQueueGrain>(name) with a valid name.", "queueName");
     }
 
-    private byte[] CheckSize(byte[] element, string parameter)
-    {
-        if (element.LongLength > _options.MaxPayloadBytes)
-            throw new ArgumentException(
-                $"{parameter} is {element.LongLength} bytes; the limit is {_options.MaxPayloadBytes} bytes (Rmq:MaxPayloadBytes). Nothing was published.", parameter);
-        return element;
-    }
+    private byte[] CheckSize(byte[] element, string parameter) => PayloadLimit.Check(element, _options.MaxPayloadBytes, parameter);
 
     private static void CheckMax(long value, string parameter)
     {

@@ -59,6 +59,13 @@ public sealed partial class RedisConnection : IAsyncDisposable
     /// <summary>The database number commands go to (from the connection string's defaultDatabase).</summary>
     public int Database => _configuration.DefaultDatabase ?? 0;
 
+    /// <summary>The multiplexer's pub/sub interface, connecting on first use.</summary>
+    public async Task<ISubscriber> GetSubscriberAsync()
+    {
+        await GetDatabaseAsync().ConfigureAwait(false);
+        return _multiplexer!.GetSubscriber();
+    }
+
     /// <summary>Every connected primary (one for a single server; each master of a Redis Cluster), connecting on first use.</summary>
     public async Task<IServer[]> GetPrimariesAsync()
     {
@@ -75,7 +82,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
         new(Endpoints, operation, inner, timedOut: inner is TimeoutException);
 
     /// <summary>True for the exceptions StackExchange.Redis raises when Redis cannot be reached.</summary>
-    public static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
+    public static bool IsUnavailable(Exception e) => PublishCommands.IsUnavailable(e);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -26,12 +26,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     public async Task PublishAsync(string queue, RedisValue element, bool listQueue)
     {
         var db = await Db().ConfigureAwait(false);
-        try
-        {
-            var push = db.ListLeftPushAsync(Keys.Ready(queue), element);
-            if (listQueue) await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
-            await push.ConfigureAwait(false);
-        }
+        try { await PublishCommands.PushAsync(db, Keys, queue, element, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
     }
 
@@ -39,13 +34,20 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     public async Task PublishAsync(string queue, RedisValue[] elements, bool listQueue)
     {
         var db = await Db().ConfigureAwait(false);
-        try
-        {
-            var push = db.ListLeftPushAsync(Keys.Ready(queue), elements);
-            if (listQueue) await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
-            await push.ConfigureAwait(false);
-        }
+        try { await PublishCommands.PushAsync(db, Keys, queue, elements, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+    }
+
+    /// <summary>
+    /// Subscribes to the queue's wake channel (<see cref="RedisKeys.Wake"/>): a message arrives each time
+    /// a publisher that bypasses the queue grain has pushed to ready. StackExchange.Redis subscribes
+    /// again by itself after a reconnect. Unsubscribe with <see cref="ChannelMessageQueue.UnsubscribeAsync"/>.
+    /// </summary>
+    public async Task<ChannelMessageQueue> SubscribeWakesAsync(string queue)
+    {
+        var subscriber = await redis.GetSubscriberAsync().ConfigureAwait(false);
+        try { return await subscriber.SubscribeAsync(Keys.Wake(queue)).ConfigureAwait(false); }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("SUBSCRIBE wake", e); }
     }
 
     /// <summary><c>SADD rmq::queues queue</c>, as Go rmq's OpenQueue.</summary>

@@ -74,6 +74,15 @@ public sealed class RedisKeys(KeyDialect dialect)
         return connection.Length > 0 && queue.Length > 0;
     }
 
+    /// <summary>
+    /// Rmq only: the pub/sub channel on which publishers that bypass the queue grain wake its consuming
+    /// engine, so it fetches at once instead of at its next poll. Sharded (SPUBLISH) in the cluster
+    /// dialect, so the message goes to the node holding the queue's lists, after the LPUSH it follows.
+    /// </summary>
+    public RedisChannel Wake(string queue) => Dialect == KeyDialect.Cluster
+        ? RedisChannel.Sharded($"rmq::queue::{Tag(queue)}::rmq-wake")
+        : RedisChannel.Literal($"rmq::queue::{Tag(queue)}::rmq-wake");
+
     /// <summary>Rmq only: HASH of the queue's consuming configuration (prefetch, poll, push queue).</summary>
     public RedisKey ConsumingConfig(string queue) => $"rmq::queue::{Tag(queue)}::rmq-consuming";
 

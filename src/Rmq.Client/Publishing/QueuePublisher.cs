@@ -1,0 +1,88 @@
+using System.Text;
+using Rmq.Redis;
+using StackExchange.Redis;
+
+namespace Rmq.Publishing;
+
+/// <summary>
+/// Publishes to one queue straight to Redis (<see cref="RmqPublisher.Queue"/>): the same methods,
+/// element format, validation and errors as <see cref="IQueueGrain"/>'s publishes, without the Orleans
+/// round trip. A returned publish has reached Redis; a failed one throws
+/// <see cref="RedisUnavailableException"/> (with <see cref="RedisUnavailableException.TimedOut"/> when
+/// Redis did not answer in time: then it may have been published).
+/// </summary>
+public sealed class QueuePublisher
+{
+    private readonly RmqPublisher _publisher;
+
+    internal QueuePublisher(RmqPublisher publisher, string name)
+    {
+        _publisher = publisher;
+        Name = name;
+    }
+
+    /// <summary>The queue's name.</summary>
+    public string Name { get; }
+
+    private long Limit => _publisher.Options.MaxPayloadBytes;
+
+    /// <summary>Adds one payload (UTF-8) to the back of the queue: <c>LPUSH ready</c>.</summary>
+    public Task Publish(string payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        return _publisher.PushAsync(Name, PayloadLimit.Check(Encoding.UTF8.GetBytes(payload), Limit, nameof(payload)));
+    }
+
+    /// <summary>Adds one payload of raw bytes to the back of the queue.</summary>
+    public Task PublishBytes(byte[] payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        return _publisher.PushAsync(Name, PayloadLimit.Check(payload, Limit, nameof(payload)));
+    }
+
+    /// <summary>Adds one payload with headers, encoded as Go rmq does; with no headers the payload is stored unchanged.</summary>
+    public Task PublishWithHeaders(string payload, IReadOnlyDictionary<string, string[]> headers)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        return PublishBytesWithHeaders(Encoding.UTF8.GetBytes(payload), headers, nameof(payload));
+    }
+
+    /// <summary>Adds one binary payload with headers, encoded as Go rmq does.</summary>
+    public Task PublishBytesWithHeaders(byte[] payload, IReadOnlyDictionary<string, string[]> headers) =>
+        PublishBytesWithHeaders(payload, headers, nameof(payload));
+
+    private Task PublishBytesWithHeaders(byte[] payload, IReadOnlyDictionary<string, string[]> headers, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(payload, parameter);
+        ArgumentNullException.ThrowIfNull(headers);
+        return _publisher.PushAsync(Name, PayloadLimit.Check(HeaderCodec.Encode(payload, headers), Limit, parameter));
+    }
+
+    /// <summary>Adds several payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>
+    public Task PublishBatch(IReadOnlyList<string> payloads)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        var elements = new RedisValue[payloads.Count];
+        for (var i = 0; i < elements.Length; i++)
+        {
+            if (payloads[i] is null)
+                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be a string (nothing was published).", nameof(payloads));
+            elements[i] = PayloadLimit.Check(Encoding.UTF8.GetBytes(payloads[i]), Limit, $"payloads[{i}]");
+        }
+        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushNowAsync(Name, elements);
+    }
+
+    /// <summary>Adds several binary payloads with one <c>LPUSH</c>; they are consumed in list order.</summary>
+    public Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        var elements = new RedisValue[payloads.Count];
+        for (var i = 0; i < elements.Length; i++)
+        {
+            if (payloads[i] is null)
+                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be bytes (nothing was published).", nameof(payloads));
+            elements[i] = PayloadLimit.Check(payloads[i], Limit, $"payloads[{i}]");
+        }
+        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushNowAsync(Name, elements);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Rmq.Redis;
+using StackExchange.Redis;
+
+namespace Rmq.Publishing;
+
+/// <summary>
+/// Publishes straight to Redis, the system of record — the fast path for producers. A publish is one
+/// pipelined <c>LPUSH</c> (concurrent publishes to a queue share one), exactly the element the queue
+/// grain would write (Go rmq's format), with the same validation and errors; consuming queues are woken
+/// through Redis pub/sub, so they fetch at once. No Orleans round trip: the silos need not be reachable.
+/// One instance per process; it is thread-safe and holds one StackExchange.Redis multiplexer.
+/// </summary>
+/// <example><code>
+/// await using var publisher = await RmqPublisher.ConnectAsync(o => o.RedisConnectionString = "redis:6379");
+/// await publisher.Queue("tasks").Publish("payload");
+/// </code></example>
+public sealed class RmqPublisher : IAsyncDisposable
+{
+    private readonly ConfigurationOptions _configuration;
+    private readonly string _endpoints;
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, PublishLane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _listed = new(StringComparer.Ordinal);
+    private readonly WakeCoalescer _wakes;
+    private ConnectionMultiplexer? _multiplexer;
+    private IDatabase? _db;
+
+    /// <summary>Creates a publisher; it connects on first use (or call <see cref="ConnectAsync"/>).</summary>
+    /// <exception cref="ArgumentException">The options cannot work; the message names the option.</exception>
+    public RmqPublisher(RmqPublisherOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem) throw new ArgumentException($"Invalid RmqPublisherOptions: {problem}", nameof(options));
+        Options = options;
+        Keys = new RedisKeys(options.KeyDialect);
+        _configuration = ConfigurationOptions.Parse(options.RedisConnectionString);
+        // Keep reconnecting in the background, and fail fast meanwhile: a publish during an outage
+        // gets a clear RedisUnavailableException instead of a long hang.
+        _configuration.AbortOnConnectFail = false;
+        _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        _endpoints = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
+        _wakes = new WakeCoalescer(options.WakeInterval, Wake, TimeProvider.System);
+    }
+
+    /// <summary>The options in use.</summary>
+    public RmqPublisherOptions Options { get; }
+
+    internal RedisKeys Keys { get; }
+
+    /// <summary>Creates a publisher and connects it.</summary>
+    /// <exception cref="ArgumentException">The options cannot work; the message names the option.</exception>
+    public static async Task<RmqPublisher> ConnectAsync(Action<RmqPublisherOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var options = new RmqPublisherOptions();
+        configure?.Invoke(options);
+        var publisher = new RmqPublisher(options);
+        await publisher.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return publisher;
+    }
+
+    /// <summary>The queue named <paramref name="name"/>; throws <see cref="ArgumentException"/> for an invalid name.</summary>
+    public QueuePublisher Queue(string name)
+    {
+        QueueNames.Validate(name, nameof(name));
+        return new QueuePublisher(this, name);
+    }
+
+    /// <summary>One element, through the queue's lane (concurrent publishes share LPUSHes).</summary>
+    internal Task PushAsync(string queue, byte[] element) =>
+        _lanes.GetOrAdd(queue, q => new PublishLane(elements => PushNowAsync(q, elements))).PublishAsync(element, element.LongLength);
+
+    /// <summary>Elements in one LPUSH of their own, in argument order.</summary>
+    internal async Task PushNowAsync(string queue, RedisValue[] elements)
+    {
+        var db = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var listQueue = !_listed.ContainsKey(queue);
+            var pushed = PublishCommands.PushAsync(db, Keys, queue, elements, listQueue);
+            // Issued after the LPUSH on the same connection: Redis runs the wake after the push.
+            _wakes.Published(queue);
+            await pushed.ConfigureAwait(false);
+            if (listQueue) _listed[queue] = true;
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        {
+            throw new RedisUnavailableException(_endpoints, "LPUSH", e, timedOut: e is TimeoutException);
+        }
+    }
+
+    private void Wake(string queue)
+    {
+        if (_db is { } db) PublishCommands.Wake(db, Keys, queue);
+    }
+
+    private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
+        _db is { } db ? ValueTask.FromResult(db) : new ValueTask<IDatabase>(ConnectCoreAsync(cancellationToken));
+
+    private async Task<IDatabase> ConnectCoreAsync(CancellationToken cancellationToken)
+    {
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_db is { } db) return db;
+            _multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration).ConfigureAwait(false);
+            return _db = _multiplexer.GetDatabase();
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        {
+            throw new RedisUnavailableException(_endpoints, "connect", e, timedOut: e is TimeoutException);
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    /// <summary>Closes the Redis connection after the commands in flight.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_multiplexer is not null) await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        _connectGate.Dispose();
+    }
+}
