@@ -54,9 +54,12 @@ internal sealed class BenchRunner(BenchSettings settings)
                 figures.AddRange(await e2e.RunAsync());
             if (settings.Runs("latency"))
             {
-                var latency = new LatencyScenario(rmq, db, settings, Progress);
-                await latency.RunAsync();
-                figures.AddRange(latency.Figures);
+                foreach (var rate in settings.LatencyRates)
+                {
+                    var latency = new LatencyScenario(rmq, db, settings, rate, Progress);
+                    await latency.RunAsync();
+                    figures.AddRange(latency.Figures);
+                }
             }
             if (settings.Runs("memory"))
                 memory = await new MemoryScenario(rmq, db, settings, Progress).RunAsync();
@@ -78,6 +81,8 @@ internal sealed class BenchRunner(BenchSettings settings)
         Progress($"warm-up: {n:N0} deliveries end to end, each kind, both sides (not recorded)");
         await e2e.BaselineAsync(consumers, 0, -1, n);
         await e2e.RmqAsync(consumers, 0, -1, n);
+        await e2e.BaselineAsync(consumers, 0, -3, n / 10, publishers: 10);
+        await e2e.RmqAsync(consumers, 0, -3, n / 10, publishers: 10);
         if (settings.BatchConsumers > 0)
         {
             await e2e.BaselineAsync(settings.BatchConsumers, settings.BatchSize, -2, n);

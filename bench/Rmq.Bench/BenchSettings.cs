@@ -12,16 +12,20 @@ internal sealed record BenchSettings
     public required int PipelineWindow { get; init; }
     public required int PublishMessages { get; init; }
     public required IReadOnlyList<int> Publishers { get; init; }
+    public required IReadOnlyList<int> GrainPublishers { get; init; }
     public required int BatchPublishMessages { get; init; }
     public required IReadOnlyList<int> PublishBatchSizes { get; init; }
     public required int Messages { get; init; }
     public required int E2ePublishBatch { get; init; }
+    public required IReadOnlyList<int> E2ePublishers { get; init; }
+    public required int E2eSingleMessages { get; init; }
+    public required int E2eSingleConsumers { get; init; }
     public required IReadOnlyList<int> Consumers { get; init; }
     public required int BatchConsumers { get; init; }
     public required int BatchSize { get; init; }
     public required int PrefetchLimit { get; init; }
     public required TimeSpan PollInterval { get; init; }
-    public required int LatencyRate { get; init; }
+    public required IReadOnlyList<int> LatencyRates { get; init; }
     public required TimeSpan LatencyDuration { get; init; }
     public required int LatencyConsumers { get; init; }
     public required int MemoryQueues { get; init; }

@@ -15,11 +15,15 @@ var payloadBytes = Positive("--payload-bytes", 100, "Size of every payload.");
 var ceilingOps = Positive("--ceiling-ops", 100_000, "Commands per ceiling measurement (LPUSH, LMOVE, LREM each).");
 var pipeline = Positive("--pipeline-window", 1000, "Ceiling: commands issued together before awaiting them together.");
 var publishMessages = Positive("--publish-messages", 10_000, "Messages per repetition when publishing one at a time.");
-var publishers = PositiveList("--publishers", [1, 10], "Publisher counts for one-at-a-time publishing.");
+var publishers = PositiveList("--publishers", [1, 10, 100], "Publisher counts for one-at-a-time publishing through the direct publisher (RmqPublisher).");
+var grainPublishers = PositiveList("--grain-publishers", [1, 10], "Publisher counts for one-at-a-time publishing through IQueueGrain.Publish (the Orleans path), for comparison.");
 var batchPublishMessages = Positive("--batch-publish-messages", 200_000, "Messages per repetition for PublishBatch.");
 var publishBatchSizes = PositiveList("--publish-batch-sizes", [100, 1000], "PublishBatch sizes.");
 var messages = Positive("--messages", 50_000, "Messages per end-to-end repetition.");
-var e2ePublishBatch = Positive("--e2e-publish-batch", 1000, "End to end: the publisher publishes in batches of this size (both sides).");
+var e2ePublishBatch = Positive("--e2e-publish-batch", 1000, "End to end, batch rows: the publisher publishes in batches of this size (both sides).");
+var e2ePublishers = PositiveList("--e2e-publishers", [1, 10], "End to end, one-at-a-time rows: concurrent publishers, each publishing one message per call.");
+var e2eSingleMessages = Positive("--e2e-single-messages", 30_000, "Messages per one-at-a-time end-to-end repetition.");
+var e2eSingleConsumers = Positive("--e2e-single-consumers", 10, "Consumers in the one-at-a-time end-to-end rows.");
 var consumers = PositiveList("--consumers", [1, 10], "End to end: consumer counts.");
 var batchConsumers = new Option<int>("--batch-consumers")
 {
@@ -29,7 +33,7 @@ var batchConsumers = new Option<int>("--batch-consumers")
 var batchSize = Positive("--batch-size", 100, "End to end: batch consumers' batch size.");
 var prefetch = Positive("--prefetch", 1000, "Prefetch limit of Rmq and of the baseline.");
 var pollMs = Positive("--poll-ms", 10, "Poll interval of Rmq and of the baseline, in milliseconds.");
-var latencyRate = Positive("--latency-rate", 1000, "Latency: publishes per second.");
+var latencyRates = PositiveList("--latency-rates", [1000, 10_000], "Latency: publishes per second, one figure set per rate.");
 var latencySeconds = Positive("--latency-seconds", 3, "Latency: seconds per repetition.");
 var latencyConsumers = Positive("--latency-consumers", 10, "Latency: consumers (both sides).");
 var memoryQueues = Positive("--memory-queues", 1000, "Memory: queues, each with one consumer.");
@@ -41,8 +45,8 @@ var output = new Option<string?>("--output") { Description = "Folder for the res
 var root = new RootCommand("Rmq benchmark: Redis ceiling, a Go-rmq-style baseline and Rmq, side by side in one run.");
 Option[] tuning =
 [
-    scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, batchPublishMessages,
-    publishBatchSizes, messages, e2ePublishBatch, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRate,
+    scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
+    publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
     latencySeconds, latencyConsumers, memoryQueues, memoryReady, timeout, noWarmup,
 ];
 foreach (var option in tuning) root.Options.Add(option);
@@ -68,16 +72,20 @@ root.SetAction(async parse =>
         PipelineWindow = parse.GetValue(pipeline),
         PublishMessages = parse.GetValue(publishMessages),
         Publishers = parse.GetValue(publishers)!,
+        GrainPublishers = parse.GetValue(grainPublishers)!,
         BatchPublishMessages = parse.GetValue(batchPublishMessages),
         PublishBatchSizes = parse.GetValue(publishBatchSizes)!,
         Messages = parse.GetValue(messages),
         E2ePublishBatch = parse.GetValue(e2ePublishBatch),
+        E2ePublishers = parse.GetValue(e2ePublishers)!,
+        E2eSingleMessages = parse.GetValue(e2eSingleMessages),
+        E2eSingleConsumers = parse.GetValue(e2eSingleConsumers),
         Consumers = parse.GetValue(consumers)!,
         BatchConsumers = parse.GetValue(batchConsumers),
         BatchSize = parse.GetValue(batchSize),
         PrefetchLimit = parse.GetValue(prefetch),
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(pollMs)),
-        LatencyRate = parse.GetValue(latencyRate),
+        LatencyRates = parse.GetValue(latencyRates)!,
         LatencyDuration = TimeSpan.FromSeconds(parse.GetValue(latencySeconds)),
         LatencyConsumers = parse.GetValue(latencyConsumers),
         MemoryQueues = parse.GetValue(memoryQueues),

@@ -142,10 +142,13 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
         await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(-5, Poll), "prefetchLimit must be at least 1");
         await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(1, TimeSpan.Zero), "pollInterval must be positive");
         await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(1, TimeSpan.FromSeconds(-1)), "pollInterval must be positive");
+        // Absurd intervals are mistakes, and used to overflow the engine's date arithmetic.
+        await Rejects<ArgumentOutOfRangeException>(() => queue.StartConsuming(1, TimeSpan.MaxValue), "at most 01:00:00");
 
         var batch = await BatchConsumerAsync(ConsumerBehaviour.AutoAck);
         await Rejects<ArgumentOutOfRangeException>(() => queue.AddBatchConsumer("t", batch, 0, TimeSpan.FromSeconds(1)), "batchSize must be at least 1");
         await Rejects<ArgumentOutOfRangeException>(() => queue.AddBatchConsumer("t", batch, 1, TimeSpan.Zero), "batchTimeout must be positive");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.AddBatchConsumer("t", batch, 1, TimeSpan.MaxValue), "at most 01:00:00");
         await Rejects<ArgumentNullException>(() => queue.AddConsumer("t", null!), "consumer");
         await Rejects<ArgumentNullException>(() => queue.AddConsumer(null!, Fixture.Grains.GetGrain<ITestConsumerGrain>("x")), "tag");
         await Rejects<ArgumentOutOfRangeException>(() => queue.ReturnRejected(-1), "max must not be negative");

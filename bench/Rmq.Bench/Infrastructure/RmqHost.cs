@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rmq.Bench.Grains;
+using Rmq.Publishing;
 
 namespace Rmq.Bench.Infrastructure;
 
@@ -16,13 +17,17 @@ internal sealed class RmqHost : IAsyncDisposable
     private readonly IHost _silo;
     private readonly IHost _client;
 
-    private RmqHost(IHost silo, IHost client, ConsumeProbe probe)
+    private RmqHost(IHost silo, IHost client, ConsumeProbe probe, RmqPublisher publisher)
     {
         _silo = silo;
         _client = client;
         Probe = probe;
+        Publisher = publisher;
         Grains = client.Services.GetRequiredService<IClusterClient>();
     }
+
+    /// <summary>The client library's direct publisher (straight to Redis): what producers should use.</summary>
+    public RmqPublisher Publisher { get; }
 
     /// <summary>The external client: every publish and admin call of the harness goes through it.</summary>
     public IClusterClient Grains { get; }
@@ -51,7 +56,8 @@ internal sealed class RmqHost : IAsyncDisposable
         clientBuilder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort));
         var client = clientBuilder.Build();
         await client.StartAsync();
-        return new RmqHost(silo, client, probe);
+        var publisher = await RmqPublisher.ConnectAsync(o => o.RedisConnectionString = redisEndpoint);
+        return new RmqHost(silo, client, probe, publisher);
     }
 
     /// <summary>Warnings and errors only, on stderr, so they never mix into the results table.</summary>
@@ -65,6 +71,7 @@ internal sealed class RmqHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Publisher.DisposeAsync();
         await _client.StopAsync(stop.Token);
         await _silo.StopAsync(stop.Token);
         _client.Dispose();

@@ -4,13 +4,29 @@ using Rmq.Bench.Scenarios;
 
 namespace Rmq.Bench.Reporting;
 
-/// <summary>One goal of issue 5, checked against the run's medians; <c>Met</c> is null for "report it".</summary>
+/// <summary>One goal of issues 5 and 10, checked against the run's medians; <c>Met</c> is null for "report it".</summary>
 internal sealed record Goal(string Name, string Target, string Measured, bool? Met)
 {
     public static List<Goal> Evaluate(IReadOnlyList<Figure> figures, MemoryReport? memory)
     {
         var goals = new List<Goal>();
         var byId = figures.ToDictionary(f => f.Id);
+        // Issue 10: producing at the speed of Redis.
+        foreach (var f in figures.Where(f => f.Id.StartsWith("publish.single.", StringComparison.Ordinal)))
+            if (f.RatioVsBaseline is { } r) goals.Add(new(f.Label, "≥ 1.0× baseline", Format.Ratio(r), r >= 1.0));
+        if (byId.TryGetValue("e2e.single.1", out var single1) && single1.RatioVsBaseline is { } s1)
+            goals.Add(new($"End to end, {single1.Label}", "≥ 1.0× baseline", Format.Ratio(s1), s1 >= 1.0));
+        if (byId.TryGetValue("e2e.single.10", out var single10) && single10.RatioVsBaseline is { } s10)
+            goals.Add(new($"End to end, {single10.Label}", "≥ 3× baseline", Format.Ratio(s10), s10 >= 3));
+        if (byId.TryGetValue("publish.batch.1000", out var batch1000) && batch1000.RatioVsBaseline is { } b1000)
+            goals.Add(new("PublishBatch(1000)", "≥ 1.0× baseline", Format.Ratio(b1000), b1000 >= 1.0));
+        if (byId.TryGetValue("latency.p50", out var lp50) && lp50.Rmq is { } lp50s)
+            goals.Add(new(lp50.Label, "≤ 0.25 ms", Format.Value(lp50s.Median, "ms"), lp50s.Median <= 0.25));
+        if (byId.TryGetValue("latency.p99", out var lp99) && lp99.Rmq is { } lp99s)
+            goals.Add(new(lp99.Label, "≤ 2 ms", Format.Value(lp99s.Median, "ms"), lp99s.Median <= 2));
+        foreach (var f in figures.Where(f => f.Id.StartsWith("latency.", StringComparison.Ordinal) && f.Id.Count(c => c == '.') == 2 && f.Id.EndsWith(".p50", StringComparison.Ordinal)))
+            if (f.Rmq is { } stats) goals.Add(new(f.Label, "report it", Format.Value(stats.Median, "ms"), null));
+        // Issue 5: consuming.
         if (byId.TryGetValue("e2e.consumers.10", out var e2e) && e2e.RatioVsBaseline is { } e2eRatio)
             goals.Add(new("End to end, 10 consumers", "≥ 3× baseline", Format.Ratio(e2eRatio), e2eRatio >= 3));
         if (byId.TryGetValue("e2e.batch", out var batch))

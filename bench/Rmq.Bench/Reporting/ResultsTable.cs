@@ -17,7 +17,7 @@ internal static class ResultsTable
         if (results.Memory is { } memory) console.Write(Memory(memory));
         if (results.Goals.Count > 0) console.Write(Goals(results.Goals));
         if (results.E2eRatioVsBaseline is { } ratio)
-            console.MarkupLine($"e2e_ratio_vs_rmq_baseline (10 consumers): [bold]{Format.Ratio(ratio)}[/]");
+            console.MarkupLine($"e2e_ratio_vs_rmq_baseline (10 consumers, 10 publishers one message per call): [bold]{Format.Ratio(ratio)}[/]");
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"total run time: {results.TotalSeconds:0} s")));
     }
 
@@ -44,8 +44,9 @@ internal static class ResultsTable
 
     public static string SettingsLine(BenchSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"repetitions {s.Repetitions}, payload {s.PayloadBytes} B, prefetch {s.PrefetchLimit}, poll {s.PollInterval.TotalMilliseconds:0} ms, " +
-        $"e2e {s.Messages:N0} msgs published in batches of {s.E2ePublishBatch}, ceiling {s.CeilingOps:N0} ops in windows of {s.PipelineWindow}, " +
-        $"publish {s.PublishMessages:N0} / batch publish {s.BatchPublishMessages:N0} msgs, latency {s.LatencyRate}/s for {s.LatencyDuration.TotalSeconds:0} s " +
+        $"e2e one message per call: {s.E2eSingleMessages:N0} msgs by {string.Join("/", s.E2ePublishers)} publishers to {s.E2eSingleConsumers} consumers; " +
+        $"e2e batches: {s.Messages:N0} msgs published in batches of {s.E2ePublishBatch}, ceiling {s.CeilingOps:N0} ops in windows of {s.PipelineWindow}, " +
+        $"publish {s.PublishMessages:N0} / batch publish {s.BatchPublishMessages:N0} msgs, latency {string.Join("/", s.LatencyRates)}/s for {s.LatencyDuration.TotalSeconds:0} s " +
         $"with {s.LatencyConsumers} consumers, memory {s.MemoryQueues} queues × {s.MemoryReady} ready");
 
     private static Table Figures(BenchResults results)

@@ -9,9 +9,11 @@ namespace Rmq.Bench.Scenarios;
 
 /// <summary>
 /// End to end: consuming is set up first (prefetch limit and poll interval from the settings), then
-/// the clock starts, one publisher publishes N payloads in batches of <see cref="BenchSettings.E2ePublishBatch"/>
-/// (so that publishing is not what limits the run), and the clock stops when N deliveries have been
-/// consumed and acked in Redis. Consumers do nothing but ack.
+/// the clock starts, publishers publish N payloads, and the clock stops when N deliveries have been
+/// consumed and acked in Redis. Consumers do nothing but ack. The headline rows publish as most
+/// producers do, one message per call, with 1 and with 10 concurrent publishers (Rmq: the client
+/// library's direct publisher; baseline: Go rmq's Publish); the other rows publish in batches of
+/// <see cref="BenchSettings.E2ePublishBatch"/>, so that publishing is not what limits consuming.
 /// </summary>
 internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
 {
@@ -23,9 +25,23 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
     public async Task<IReadOnlyList<Figure>> RunAsync()
     {
         var figures = new List<Figure>();
+        foreach (var publishers in settings.E2ePublishers)
+        {
+            var consumers = settings.E2eSingleConsumers;
+            var figure = new Figure($"e2e.single.{publishers}", "End to end",
+                $"{consumers} consumers, {publishers} publisher{(publishers == 1 ? "" : "s")} one message per call", "msg/s", true)
+            { CeilingOp = ceiling is null ? null : "LMOVE" };
+            await repetitions.MeasureAsync(figure, WithCeiling(
+            [
+                (Side.Baseline, rep => BaselineAsync(consumers, 0, rep, settings.E2eSingleMessages, figure, publishers)),
+                (Side.Rmq, rep => RmqAsync(consumers, 0, rep, settings.E2eSingleMessages, figure, publishers)),
+            ], figure));
+            figures.Add(figure);
+        }
         foreach (var consumers in settings.Consumers)
         {
-            var figure = new Figure($"e2e.consumers.{consumers}", "End to end", $"{consumers} consumer{(consumers == 1 ? "" : "s")}", "msg/s", true)
+            var figure = new Figure($"e2e.consumers.{consumers}", "End to end",
+                $"{consumers} consumer{(consumers == 1 ? "" : "s")}, publisher batches of {settings.E2ePublishBatch}", "msg/s", true)
             { CeilingOp = ceiling is null ? null : "LMOVE" };
             await repetitions.MeasureAsync(figure, WithCeiling(
             [
@@ -37,7 +53,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         if (settings.BatchConsumers > 0)
         {
             var figure = new Figure("e2e.batch", "End to end",
-                $"{settings.BatchConsumers} batch consumer{(settings.BatchConsumers == 1 ? "" : "s")} (batch {settings.BatchSize})", "msg/s", true)
+                $"{settings.BatchConsumers} batch consumer{(settings.BatchConsumers == 1 ? "" : "s")} (batch {settings.BatchSize}), publisher batches", "msg/s", true)
             { CeilingOp = ceiling is null ? null : "LMOVE" };
             await repetitions.MeasureAsync(figure, WithCeiling(
             [
@@ -55,8 +71,11 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         return sides;
     }
 
-    /// <summary>One Rmq run; <paramref name="batchSize"/> 0 = single consumers. Its CPU cost goes to <paramref name="figure"/>.</summary>
-    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null)
+    /// <summary>
+    /// One Rmq run; <paramref name="batchSize"/> 0 = single consumers; <paramref name="publishers"/> 0 = one
+    /// publisher in batches, else that many publishing one message per call. Its CPU cost goes to <paramref name="figure"/>.
+    /// </summary>
+    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null, int publishers = 0)
     {
         var n = messages ?? settings.Messages;
         var name = $"bench-e2e-{consumers}x{batchSize}-{rep}-{Guid.NewGuid():N}"[..40];
@@ -67,16 +86,22 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
             if (batchSize == 0) await queue.AddConsumer("bench", rmq.Grains.GetGrain<IBenchConsumerGrain>($"c{i}"));
             else await queue.AddBatchConsumer("bench", rmq.Grains.GetGrain<IBenchBatchConsumerGrain>($"b{i}"), batchSize, BatchTimeout);
         }
-        var chunks = Payloads.TextChunks(name, n, settings.E2ePublishBatch, settings.PayloadBytes);
+        var chunks = Payloads.TextChunks(name, n, publishers == 0 ? settings.E2ePublishBatch : (n + publishers - 1) / publishers, settings.PayloadBytes);
+        var direct = rmq.Publisher.Queue(name);
         var run = rmq.Probe.Begin(n, recordLatency: false);
         var acked = acks.Track(name, n);
 
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
-        var publisher = Task.Run(async () =>
-        {
-            foreach (var chunk in chunks) await queue.PublishBatch(chunk);
-        });
+        var publisher = publishers == 0
+            ? Task.Run(async () =>
+            {
+                foreach (var chunk in chunks) await queue.PublishBatch(chunk);
+            })
+            : Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
+            {
+                foreach (var payload in lane) await direct.Publish(payload);
+            })));
         await Deadline.WithinAsync(Task.WhenAll(acked.All, publisher), settings.RunTimeout, $"Rmq end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure?.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
@@ -91,11 +116,11 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         return rate;
     }
 
-    /// <summary>One run of the Go-rmq-style baseline; <paramref name="batchSize"/> 0 = single consumers. Its CPU cost goes to <paramref name="figure"/>.</summary>
-    public async Task<double> BaselineAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null)
+    /// <summary>One run of the Go-rmq-style baseline; the parameters as <see cref="RmqAsync"/>'s.</summary>
+    public async Task<double> BaselineAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null, int publishers = 0)
     {
         var n = messages ?? settings.Messages;
-        var name = $"base-e2e-{consumers}x{batchSize}-{rep}";
+        var name = $"base-e2e-{consumers}x{batchSize}-{publishers}p-{rep}";
         var queue = new RmqStyleQueue(db, name, $"base-conn-{rep}", settings.PrefetchLimit, settings.PollInterval);
         await db.KeyDeleteAsync([queue.Ready, queue.Unacked]);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -121,14 +146,19 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
                 });
             }
         }
-        var chunks = Payloads.ValueChunks(name, n, settings.E2ePublishBatch, settings.PayloadBytes);
+        var chunks = Payloads.ValueChunks(name, n, publishers == 0 ? settings.E2ePublishBatch : (n + publishers - 1) / publishers, settings.PayloadBytes);
 
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
-        var publisher = Task.Run(async () =>
-        {
-            foreach (var chunk in chunks) await queue.PublishAsync(chunk);
-        });
+        var publisher = publishers == 0
+            ? Task.Run(async () =>
+            {
+                foreach (var chunk in chunks) await queue.PublishAsync(chunk);
+            })
+            : Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
+            {
+                foreach (var payload in lane) await queue.PublishAsync(payload);
+            })));
         await Deadline.WithinAsync(Task.WhenAll(done.Task, publisher), settings.RunTimeout, $"baseline end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure?.AddCpu(Side.Baseline, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));

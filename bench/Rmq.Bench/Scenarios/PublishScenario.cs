@@ -7,8 +7,9 @@ using StackExchange.Redis;
 namespace Rmq.Bench.Scenarios;
 
 /// <summary>
-/// Publishing, with nobody consuming. Rmq: through the external Orleans client to the queue grain
-/// (<c>Publish</c> one payload per call, or <c>PublishBatch</c>). Baseline: Go rmq's <c>Publish</c> =
+/// Publishing, with nobody consuming. Rmq: the client library's direct publisher (<c>RmqPublisher</c>,
+/// straight to Redis; <c>Publish</c> one payload per call, or <c>PublishBatch</c>), and for comparison
+/// <c>IQueueGrain.Publish</c> through the external Orleans client. Baseline: Go rmq's <c>Publish</c> =
 /// one <c>LPUSH</c> per call (of one payload, or of all the call's payloads). Publishers each await
 /// their calls one after the other; several publishers run concurrently.
 /// </summary>
@@ -29,6 +30,18 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
                 (Side.Baseline, rep => BaselineSingleAsync(publishers, total, rep, figure)),
                 (Side.Rmq, rep => RmqSingleAsync(publishers, total, rep, figure)),
             ], figure));
+            figures.Add(figure);
+        }
+        foreach (var publishers in settings.GrainPublishers)
+        {
+            var figure = new Figure($"publish.grain.{publishers}", "Publish", $"IQueueGrain.Publish one at a time, {publishers} publisher{(publishers == 1 ? "" : "s")}",
+                "msg/s", true);
+            var total = settings.PublishMessages / publishers * publishers;
+            await repetitions.MeasureAsync(figure,
+            [
+                (Side.Baseline, rep => BaselineSingleAsync(publishers, total, rep, figure)),
+                (Side.Rmq, rep => RmqGrainSingleAsync(publishers, total, rep, figure)),
+            ]);
             figures.Add(figure);
         }
         foreach (var size in settings.PublishBatchSizes)
@@ -55,6 +68,26 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
     {
         var name = $"bench-pub{publishers}-{rep}";
         var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
+        var direct = rmq.Publisher.Queue(name);
+        var lanes = Enumerable.Range(0, publishers)
+            .Select(p => Payloads.Texts(name, p * (total / publishers), total / publishers, settings.PayloadBytes)).ToList();
+        await queue.PurgeReady();
+        var cpu = await _cpu.ReadAsync();
+        var started = Stopwatch.GetTimestamp();
+        await Deadline.WithinAsync(Task.WhenAll(lanes.Select(lane => Task.Run(async () =>
+        {
+            foreach (var payload in lane) await direct.Publish(payload);
+        }))), settings.RunTimeout, $"Rmq publish ({publishers} publishers)");
+        var rate = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        figure.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), total));
+        await CheckAndPurgeAsync(queue, total);
+        return rate;
+    }
+
+    private async Task<double> RmqGrainSingleAsync(int publishers, int total, int rep, Figure figure)
+    {
+        var name = $"bench-pubgrain{publishers}-{rep}";
+        var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
         var lanes = Enumerable.Range(0, publishers)
             .Select(p => Payloads.Texts(name, p * (total / publishers), total / publishers, settings.PayloadBytes)).ToList();
         await queue.PurgeReady();
@@ -63,7 +96,7 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
         await Deadline.WithinAsync(Task.WhenAll(lanes.Select(async lane =>
         {
             foreach (var payload in lane) await queue.Publish(payload);
-        })), settings.RunTimeout, $"Rmq publish ({publishers} publishers)");
+        })), settings.RunTimeout, $"Rmq grain publish ({publishers} publishers)");
         var rate = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), total));
         await CheckAndPurgeAsync(queue, total);
@@ -74,13 +107,14 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
     {
         var name = $"bench-pubbatch{size}-{rep}";
         var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
+        var direct = rmq.Publisher.Queue(name);
         var chunks = Payloads.TextChunks(name, total, size, settings.PayloadBytes);
         await queue.PurgeReady();
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
         await Deadline.WithinAsync(Task.Run(async () =>
         {
-            foreach (var chunk in chunks) await queue.PublishBatch(chunk);
+            foreach (var chunk in chunks) await direct.PublishBatch(chunk);
         }), settings.RunTimeout, $"Rmq PublishBatch({size})");
         var rate = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), total));

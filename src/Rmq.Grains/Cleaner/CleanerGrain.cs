@@ -78,7 +78,15 @@ internal sealed partial class CleanerGrain(
             }
         }
         await ForgetStaleOwnersAsync(owners.Keys, connections);
-        total += await SweepOrphansAsync();
+        try
+        {
+            total += await SweepOrphansAsync();
+        }
+        catch (RedisUnavailableException e)
+        {
+            // Keeping consuming queues active matters more; the next sweep tries again.
+            LogPassFailed(e.Message);
+        }
         await EnsureConsumingQueuesActiveAsync();
         return total;
     }
@@ -120,10 +128,19 @@ internal sealed partial class CleanerGrain(
                 seen[list] = since;
                 continue;
             }
-            var returned = await store.ReturnOrphanAsync(list.Connection, list.Queue);
-            total += returned;
-            metrics.CleanerReturned(list.Queue, returned);
-            LogCleaned(list.Connection, list.Queue, returned, "its unacked list was left behind by an unregistered connection");
+            try
+            {
+                var returned = await store.ReturnOrphanAsync(list.Connection, list.Queue);
+                total += returned;
+                metrics.CleanerReturned(list.Queue, returned);
+                LogCleaned(list.Connection, list.Queue, returned, "its unacked list was left behind by an unregistered connection");
+            }
+            catch (Exception e) when (e is not RedisUnavailableException)
+            {
+                // One bad list (a ready key of the wrong type…) does not keep the others waiting.
+                seen[list] = since;
+                LogConnectionFailed(list.Connection, e);
+            }
         }
         _orphansSince = seen;
         return total;

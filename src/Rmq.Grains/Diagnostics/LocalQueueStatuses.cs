@@ -8,13 +8,18 @@ namespace Rmq.Diagnostics;
 /// </summary>
 public sealed class LocalQueueStatuses
 {
-    private readonly ConcurrentDictionary<string, ConsumingStatus> _statuses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (object Owner, ConsumingStatus Status)> _statuses = new(StringComparer.Ordinal);
 
     /// <summary>Every consuming queue of this silo with its last status, sorted by name.</summary>
     public IReadOnlyList<(string Queue, ConsumingStatus Status)> Snapshot() =>
-        _statuses.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value)).ToList();
+        _statuses.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value.Status)).ToList();
 
-    internal void Set(string queue, ConsumingStatus status) => _statuses[queue] = status;
+    internal void Set(string queue, object owner, ConsumingStatus status) => _statuses[queue] = (owner, status);
 
-    internal void Remove(string queue) => _statuses.TryRemove(queue, out _);
+    /// <summary>Forgets the queue's status if <paramref name="owner"/> set it last (a newer engine of the same queue may have).</summary>
+    internal void Remove(string queue, object owner)
+    {
+        if (_statuses.TryGetValue(queue, out var entry) && ReferenceEquals(entry.Owner, owner))
+            _statuses.TryRemove(new KeyValuePair<string, (object, ConsumingStatus)>(queue, entry));
+    }
 }

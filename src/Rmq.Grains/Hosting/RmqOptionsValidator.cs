@@ -8,6 +8,9 @@ namespace Rmq.Hosting;
 /// <summary>Fails silo start-up with a message naming the wrong <see cref="RmqOptions"/> setting.</summary>
 internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions<SiloMessagingOptions> messaging) : IConfigurationValidator
 {
+    /// <summary>The longest pause or timeout accepted: longer ones are mistakes (and overflow date arithmetic).</summary>
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
     public void ValidateConfiguration()
     {
         var problem = Problem(options.Value) ?? Problem(options.Value, messaging.Value);
@@ -47,8 +50,10 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions
             return $"Rmq:ConsumerMaxAttempts is {o.ConsumerMaxAttempts}; it must be at least 1.";
         if (o.ConsumerFailureBackoff < TimeSpan.Zero || o.ConsumerMaxBackoff < o.ConsumerFailureBackoff)
             return $"Rmq:ConsumerFailureBackoff is {o.ConsumerFailureBackoff} and Rmq:ConsumerMaxBackoff {o.ConsumerMaxBackoff}; the first must not be negative and the second not smaller than the first.";
-        if (o.StallTimeout <= TimeSpan.Zero)
-            return $"Rmq:StallTimeout is {o.StallTimeout}; it must be positive.";
+        if (o.StallTimeout <= TimeSpan.Zero || o.StallTimeout > MaxDuration)
+            return $"Rmq:StallTimeout is {o.StallTimeout}; it must be positive and at most {MaxDuration}.";
+        if (o.ConsumerRetryDelay > MaxDuration || o.ConsumerMaxBackoff > MaxDuration)
+            return $"Rmq:ConsumerRetryDelay ({o.ConsumerRetryDelay}) and Rmq:ConsumerMaxBackoff ({o.ConsumerMaxBackoff}) must each be at most {MaxDuration}.";
         if (o.CleanerInterval <= TimeSpan.Zero)
             return $"Rmq:CleanerInterval is {o.CleanerInterval}; it must be positive.";
         return null;

@@ -95,6 +95,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             {
                 // Every Redis and consumer fault is handled where it happens; this is a defect.
                 engine.ReportFault(FaultKind.Bug, "consuming loop", e);
+                Lose(PumpEnd.Fault);
                 return PumpEnd.Fault;
             }
         }
@@ -138,6 +139,8 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         if (mayFetch && room > 0 && !_readyMayHaveMore && _nextPollAt < deadline) deadline = _nextPollAt;
         // Not active: nothing is handed out, so a batch timer already due must not make this spin.
         if (!mayFetch && !_stopRequested) deadline = now + engine.PollInterval;
+        // Wake up in time to give the connection up if no heartbeat succeeds meanwhile.
+        if (!_stopRequested && engine.HeartbeatDeadline < deadline) deadline = engine.HeartbeatDeadline;
         await engine.WaitAsync(deadline - now);
         return null;
     }
@@ -196,7 +199,9 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             }
         }
         engine.ReportReady(result.ReadyLength, _inFlight.Count);
-        if (fetchMax > 0 && result.Fetched.Count < fetchMax)
+        // Fewer than asked and nothing left: ready is empty, wait for a poll or a wake. (Fewer because
+        // unacked had less room than we thought is not that.)
+        if (fetchMax > 0 && result.Fetched.Count < fetchMax && result.ReadyLength == 0)
         {
             _readyMayHaveMore = false;
             _nextPollAt = DateTime.UtcNow + engine.PollInterval;
@@ -297,18 +302,13 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         else
         {
             _calls.Remove(call);
-            try
-            {
-                Record(call, end, outcomes, single, error);
-            }
-            catch (Exception e)
-            {
-                engine.ReportFault(FaultKind.Bug, "record outcome", e);
-            }
+            SafeRecord(call, end, outcomes, single, error);
         }
         var slot = call.Slot;
         engine.Dispatcher.CallEnded(slot, end, DateTime.UtcNow);
-        if (!_stopRequested && _lost is null && engine.SiloIsActive() && engine.Dispatcher.AssignTo(slot, DateTime.UtcNow) is { } next)
+        // Only the current pump hands out more: an older one's connection is being given up.
+        if (!_stopRequested && _lost is null && engine.CurrentGeneration == Generation && engine.SiloIsActive()
+            && engine.Dispatcher.AssignTo(slot, DateTime.UtcNow) is { } next)
             StartCall(slot, next);
         engine.Signal();
     }
@@ -329,16 +329,24 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         {
             _calls.Remove(call);
             call.TimedOut = true;
-            try
-            {
-                Record(call, CallEnd.TimedOut, null, default, null);
-            }
-            catch (Exception e)
-            {
-                engine.ReportFault(FaultKind.Bug, "time out a consumer call", e);
-            }
+            SafeRecord(call, CallEnd.TimedOut, null, default, null);
         }
         engine.Signal();
+    }
+
+    /// <summary>Records an outcome; if that fails (a defect), the deliveries go back to ready rather than being forgotten.</summary>
+    private void SafeRecord(InFlightCall call, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
+    {
+        try
+        {
+            Record(call, end, outcomes, single, error);
+        }
+        catch (Exception e)
+        {
+            engine.ReportFault(FaultKind.Bug, "record outcome", e);
+            if (_lost is null && engine.CurrentGeneration == Generation)
+                foreach (var p in call.Items) _pending.Returns.Add(p.Raw);
+        }
     }
 
     private void Record(InFlightCall call, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)

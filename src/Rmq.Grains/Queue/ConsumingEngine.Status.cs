@@ -6,9 +6,23 @@ namespace Rmq.Queue;
 internal sealed partial class ConsumingEngine
 {
     private bool _reportedStalled;
+    private bool _pumpFailing;
+    private bool _heartbeatFailing;
+
+    /// <summary>Which part of the engine saw a Redis fault; the queue is degraded while either fails.</summary>
+    public enum FaultSource
+    {
+        /// <summary>The pump and the connection's other commands.</summary>
+        Pump,
+
+        /// <summary>The heartbeat.</summary>
+        Heartbeat,
+    }
+
+    private bool RedisFailing => _pumpFailing || _heartbeatFailing;
 
     /// <summary>A Redis or internal fault the caller has handled: logged, counted, and remembered for the status.</summary>
-    public void ReportFault(FaultKind kind, string operation, Exception e, int inARow = 1)
+    public void ReportFault(FaultKind kind, string operation, Exception e, int inARow = 1, FaultSource source = FaultSource.Pump)
     {
         _lastError = $"{operation}: {e.GetType().Name}: {FirstLine(e.Message)}";
         Metrics.Fault(Queue, KindTag(kind));
@@ -17,17 +31,21 @@ internal sealed partial class ConsumingEngine
             LogBug(Queue, operation, e);
             return;
         }
-        _redisFailing = true;
+        var wasFailing = RedisFailing;
+        if (source == FaultSource.Heartbeat) _heartbeatFailing = true;
+        else _pumpFailing = true;
         if (State == ConsumingState.Consuming) State = ConsumingState.Degraded;
+        if (wasFailing && inARow == 1) return; // the other part already reported this outage
         // The first failures at Warning, then every 20th, so a long outage does not flood the log.
         if (inARow <= 3 || inARow % 20 == 0) LogRedisFault(Queue, operation, KindTag(kind), inARow, e);
     }
 
-    public void ReportRedisOk()
+    public void ReportRedisOk(FaultSource source = FaultSource.Pump)
     {
-        if (!_redisFailing) return;
-        _redisFailing = false;
-        if (State == ConsumingState.Degraded) State = ConsumingState.Consuming;
+        if (source == FaultSource.Heartbeat) _heartbeatFailing = false;
+        else _pumpFailing = false;
+        if (RedisFailing || State != ConsumingState.Degraded) return;
+        State = ConsumingState.Consuming;
         LogRedisBack(Queue);
     }
 
@@ -74,7 +92,7 @@ internal sealed partial class ConsumingEngine
     private void UpdateStatus()
     {
         var status = StatusNow(DateTime.UtcNow);
-        _statuses.Set(Queue, status);
+        _statuses.Set(Queue, this, status);
         if (status.Stalled != _reportedStalled)
         {
             _reportedStalled = status.Stalled;
@@ -89,7 +107,7 @@ internal sealed partial class ConsumingEngine
         var queued = Dispatcher.Queued;
         var inFlight = _pump?.InFlight ?? 0;
         var opening = State is ConsumingState.Opening or ConsumingState.Recovering;
-        var hasWork = queued > 0 || _readyLength > 0 || _redisFailing || opening;
+        var hasWork = queued > 0 || _readyLength > 0 || RedisFailing || opening;
         if (!hasWork || State == ConsumingState.Stopping) _lastProgress = now;
         var idleFor = now - _lastProgress;
         var stalled = idleFor > Options.StallTimeout;
@@ -100,7 +118,7 @@ internal sealed partial class ConsumingEngine
     private string StallReason(DateTime now, TimeSpan idleFor)
     {
         var slots = Dispatcher.Slots;
-        var why = _redisFailing || State is ConsumingState.Opening or ConsumingState.Recovering
+        var why = RedisFailing || State is ConsumingState.Opening or ConsumingState.Recovering
             ? $"Redis is failing ({_lastError})"
             : !_siloIsActive()
                 ? "this silo is not active in the cluster membership"

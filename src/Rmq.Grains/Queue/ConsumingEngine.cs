@@ -38,7 +38,6 @@ internal sealed partial class ConsumingEngine
     private DateTime _lastProgress = DateTime.UtcNow;
     private long _readyLength;
     private string? _lastError;
-    private bool _redisFailing;
     private ConsumingStatus _status = ConsumingStatus.NotConsuming;
 
     public ConsumingEngine(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue,
@@ -97,7 +96,7 @@ internal sealed partial class ConsumingEngine
     public void Start(bool restore)
     {
         _restorePending = restore;
-        _statuses.Set(Queue, StatusNow(DateTime.UtcNow));
+        _statuses.Set(Queue, this, StatusNow(DateTime.UtcNow));
         _timer ??= _startTimer(TickAsync, Options.HeartbeatInterval);
         _run ??= RunAsync();
         _wakes ??= ListenForWakesAsync();
@@ -117,8 +116,8 @@ internal sealed partial class ConsumingEngine
         }
         catch (Exception e) when (Faults.IsRedis(e))
         {
+            // The tick tries again (see TickAsync): until then the poll interval picks everything up.
             ReportFault(Faults.Classify(e), "subscribe to wakes", e);
-            _wakes = null;
             return;
         }
         _wakeQueue = wakes;
@@ -191,6 +190,7 @@ internal sealed partial class ConsumingEngine
     private async Task RunAsync()
     {
         var attempts = 0;
+        var recoveries = 0;
         try
         {
             while (!_stopRequested)
@@ -217,8 +217,9 @@ internal sealed partial class ConsumingEngine
                     }
                     await Store.RegisterConnectionAsync(connection, Queue, _siloAddress, Options.HeartbeatTtl, Consumers.Select(c => c.Name).ToList());
                 }
-                catch (Exception e) when (Faults.IsRedis(e))
+                catch (Exception e)
                 {
+                    // Any failure, a defect included: retried with backoff, never the end of the engine.
                     ReportFault(Faults.Classify(e), "register connection", e, ++attempts);
                     _firstAttempt.TrySetResult();
                     await WaitAsync(Backoff(attempts));
@@ -226,6 +227,7 @@ internal sealed partial class ConsumingEngine
                 }
                 attempts = 0;
                 _lastHeartbeatOk = DateTime.UtcNow;
+                var opened = DateTime.UtcNow;
                 var pump = new ConnectionPump(this, connection, ++_generation);
                 _pump = pump;
                 if (_stopRequested) pump.RequestStop();
@@ -235,12 +237,15 @@ internal sealed partial class ConsumingEngine
                 UpdateStatus();
 
                 var end = await pump.RunAsync();
-                // What no consumer holds stays in the connection's unacked list: returned below, or by a cleaner.
+                // From here on the pump is not current: consumer calls it started that end later are
+                // dropped and hand nothing out. What no consumer holds stays in the connection's unacked
+                // list: returned below, or by a cleaner.
+                pump.Lose(end);
+                _pump = null;
                 Dispatcher.TakeQueued();
                 if (end is PumpEnd.Stopped or PumpEnd.Abandoned or PumpEnd.GaveUpStopping)
                 {
                     if (end != PumpEnd.GaveUpStopping) await CloseAsync(connection);
-                    _pump = null;
                     return;
                 }
                 State = ConsumingState.Recovering;
@@ -249,7 +254,17 @@ internal sealed partial class ConsumingEngine
                 // Cleaned or flushed: the configuration may be gone from Redis with the registration.
                 if (end == PumpEnd.Lost) _restorePending = true;
                 await RetireAsync(connection);
+                // A fault that comes back at once (a defect, a bad setting) must not make a hot loop of
+                // register, fetch, give up: recoveries in a row wait longer and longer.
+                recoveries = DateTime.UtcNow - opened > TimeSpan.FromSeconds(10) ? 1 : recoveries + 1;
+                if (!_stopRequested) await WaitAsync(Backoff(recoveries));
             }
+        }
+        catch (Exception e)
+        {
+            // Only a defect in the lines above gets here; say so loudly rather than close quietly.
+            ReportFault(FaultKind.Bug, "consuming engine", e);
+            throw;
         }
         finally
         {
@@ -259,7 +274,7 @@ internal sealed partial class ConsumingEngine
             _timer?.Dispose();
             _timer = null;
             if (_wakeQueue is { } wakes) _ = UnsubscribeAsync(wakes);
-            _statuses.Remove(Queue);
+            _statuses.Remove(Queue, this);
             LogClosed(Queue);
         }
     }
@@ -281,7 +296,7 @@ internal sealed partial class ConsumingEngine
                 LogRetired(Queue, connection, returned);
                 return;
             }
-            catch (Exception e) when (Faults.IsRedis(e))
+            catch (Exception e)
             {
                 ReportFault(Faults.Classify(e), "return and close a given-up connection", e, attempt);
                 if (_stopRequested) return;
@@ -296,7 +311,7 @@ internal sealed partial class ConsumingEngine
         {
             await Store.CloseConnectionAsync(connection, Queue);
         }
-        catch (Exception e) when (Faults.IsRedis(e))
+        catch (Exception e)
         {
             // The heartbeat expires by itself; a cleaner then returns whatever is left.
             LogCloseFailed(Queue, connection, e);
@@ -306,7 +321,7 @@ internal sealed partial class ConsumingEngine
     /// <summary>Every heartbeat interval: the heartbeat itself, and the stall check.</summary>
     private async Task TickAsync()
     {
-        _wakes ??= ListenForWakesAsync();
+        if (_wakes is null || (_wakes.IsCompleted && _wakeQueue is null)) _wakes = ListenForWakesAsync();
         try
         {
             // Also while stopping: consumers may take long to finish, and a cleaner must not take the
@@ -324,14 +339,18 @@ internal sealed partial class ConsumingEngine
     private async Task HeartbeatAsync(ConnectionPump pump)
     {
         bool registered;
+        // The TTL starts when Redis runs the command, which is after it was sent: count from the send.
+        var sent = DateTime.UtcNow;
         try
         {
             registered = await Store.HeartbeatAsync(pump.Connection, Options.HeartbeatTtl);
         }
         catch (Exception e) when (Faults.IsRedis(e))
         {
-            ReportFault(Faults.Classify(e), "heartbeat", e);
-            if (HeartbeatExpired(DateTime.UtcNow) && _pump == pump)
+            ReportFault(Faults.Classify(e), "heartbeat", e, source: FaultSource.Heartbeat);
+            // While stopping, the pump waits for consumers and applies their outcomes: giving the
+            // connection up now would return deliveries they still hold.
+            if (HeartbeatExpired(DateTime.UtcNow) && _pump == pump && !_stopRequested)
             {
                 // As Go rmq: give the connection up before its TTL can expire, so a cleaner never returns
                 // deliveries that consumers are still working on. A new one opens once Redis answers.
@@ -343,8 +362,8 @@ internal sealed partial class ConsumingEngine
             return;
         }
         if (_pump != pump) return;
-        _lastHeartbeatOk = DateTime.UtcNow;
-        ReportRedisOk();
+        _lastHeartbeatOk = sent;
+        ReportRedisOk(FaultSource.Heartbeat);
         if (!registered)
         {
             // A cleaner took this connection for dead (paused past the TTL, or its silo was declared
@@ -357,7 +376,10 @@ internal sealed partial class ConsumingEngine
     }
 
     /// <summary>No heartbeat has succeeded for <c>HeartbeatInterval × HeartbeatErrorLimit</c> (below the TTL).</summary>
-    public bool HeartbeatExpired(DateTime now) => now - _lastHeartbeatOk >= Options.HeartbeatInterval * Options.HeartbeatErrorLimit;
+    public bool HeartbeatExpired(DateTime now) => now >= HeartbeatDeadline;
+
+    /// <summary>When the connection must be given up unless a heartbeat succeeds before.</summary>
+    public DateTime HeartbeatDeadline => _lastHeartbeatOk + Options.HeartbeatInterval * Options.HeartbeatErrorLimit;
 
     public bool SiloIsActive() => _siloIsActive();
 

@@ -15,6 +15,7 @@ namespace Rmq.Queue;
 /// </remarks>
 internal sealed class Dispatcher(DispatchPolicy policy)
 {
+    private static readonly List<(ConsumerSlot Slot, List<Prefetched> Items)> NoCalls = [];
     private readonly List<ConsumerSlot> _slots = [];
     private readonly Queue<Prefetched> _buffer = new();
     private readonly List<Prefetched> _redeliveries = [];
@@ -53,7 +54,7 @@ internal sealed class Dispatcher(DispatchPolicy policy)
     /// <summary>Hands out what can be handed out now: one entry per consumer call to start.</summary>
     public List<(ConsumerSlot Slot, List<Prefetched> Items)> Assign(DateTime now)
     {
-        var calls = new List<(ConsumerSlot, List<Prefetched>)>();
+        List<(ConsumerSlot, List<Prefetched>)>? calls = null;
         var count = _slots.Count;
         var next = _next;
         for (var k = 0; k < count && Available(now) > 0; k++)
@@ -67,11 +68,12 @@ internal sealed class Dispatcher(DispatchPolicy policy)
                 slot.FillStartedAt ??= now;
                 if (Available(now) < reg.BatchSize && now < slot.FillStartedAt + reg.BatchTimeout) continue;
             }
-            calls.Add((slot, Take(slot, now)));
+            (calls ??= []).Add((slot, Take(slot, now)));
             next = (index + 1) % count;
         }
         _next = next;
-        return calls;
+        // Most steps hand out nothing (every consumer busy): no list for those.
+        return calls ?? NoCalls;
     }
 
     /// <summary>

@@ -31,6 +31,9 @@ internal sealed partial class QueueGrain(
     private const int MaxPushChain = 100;
     private static readonly TimeSpan DeactivationGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>The longest poll interval and batch timeout: longer ones are surely mistakes, and would overflow date arithmetic.</summary>
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromHours(1);
+
     private readonly RmqOptions _options = options.Value;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private string _name = "";
@@ -149,8 +152,8 @@ internal sealed partial class QueueGrain(
         EnsureValidName();
         if (prefetchLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(prefetchLimit), prefetchLimit, $"prefetchLimit must be at least 1, but it is {prefetchLimit}.");
-        if (pollInterval <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(pollInterval), pollInterval, $"pollInterval must be positive, but it is {pollInterval}.");
+        if (pollInterval <= TimeSpan.Zero || pollInterval > MaxInterval)
+            throw new ArgumentOutOfRangeException(nameof(pollInterval), pollInterval, $"pollInterval must be positive and at most {MaxInterval}, but it is {pollInterval}.");
         ConsumingEngine engine;
         await _lifecycle.WaitAsync();
         try
@@ -190,8 +193,8 @@ internal sealed partial class QueueGrain(
         ArgumentNullException.ThrowIfNull(consumer);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must be at least 1, but it is {batchSize}.");
-        if (batchTimeout <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(batchTimeout), batchTimeout, $"batchTimeout must be positive, but it is {batchTimeout}.");
+        if (batchTimeout <= TimeSpan.Zero || batchTimeout > MaxInterval)
+            throw new ArgumentOutOfRangeException(nameof(batchTimeout), batchTimeout, $"batchTimeout must be positive and at most {MaxInterval}, but it is {batchTimeout}.");
         return AddSlotAsync(tag, consumer.GetGrainId(), batchSize, batchTimeout);
     }
 
@@ -213,7 +216,7 @@ internal sealed partial class QueueGrain(
             if (engine.Connection is { } connection)
             {
                 try { await store.AddConsumerNameAsync(connection, _name, registration.Name); }
-                catch (RedisUnavailableException e) { LogConsumerNameFailed(_name, registration.Name, e); }
+                catch (Exception e) when (Faults.IsRedis(e)) { LogConsumerNameFailed(_name, registration.Name, e); }
             }
             return registration.Name;
         }
@@ -258,12 +261,20 @@ internal sealed partial class QueueGrain(
             QueueNames.Validate(pushQueueName, nameof(pushQueueName));
             if (pushQueueName == _name)
                 throw new ArgumentException($"Invalid pushQueueName: queue '{_name}' cannot push to itself; pushed deliveries would come straight back.", nameof(pushQueueName));
-            await RejectPushCycleAsync(pushQueueName);
         }
-        await store.SavePushQueueAsync(_name, pushQueueName);
-        if (pushQueueName is not null) await store.ListQueueAsync(pushQueueName);
-        _pushQueue = pushQueueName;
-        if (_engine is { } engine) engine.PushQueue = pushQueueName;
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (pushQueueName is not null) await RejectPushCycleAsync(pushQueueName);
+            await store.SavePushQueueAsync(_name, pushQueueName);
+            if (pushQueueName is not null) await store.ListQueueAsync(pushQueueName);
+            _pushQueue = pushQueueName;
+            if (_engine is { } engine) engine.PushQueue = pushQueueName;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     /// <summary>Follows the push queues from <paramref name="target"/>; coming back here would circle deliveries forever.</summary>
@@ -433,8 +444,22 @@ internal sealed partial class QueueGrain(
     /// <summary>An engine that closes by itself (it gave up stopping) is forgotten, so consuming can start again.</summary>
     private async Task ForgetWhenClosedAsync(ConsumingEngine engine)
     {
+        // A defect that ended the engine was logged as an error by the engine itself.
         await engine.Completion.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
-        if (_engine == engine) _engine = null;
+        if (_engine != engine) return;
+        _engine = null;
+        // Not stopped on purpose (it gave up stopping, or failed): the configuration is still in Redis,
+        // so read it again and resume, as a new activation would.
+        if (engine.IsStopping) return;
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_engine is null) await TryResumeAsync();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     private ConsumerSlot CreateSlot(ConsumerRegistration registration) => registration.IsBatch

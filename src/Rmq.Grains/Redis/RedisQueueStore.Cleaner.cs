@@ -90,7 +90,8 @@ public sealed partial class RedisQueueStore
         {
             // Checkpoint: each element moves with one atomic RPOPLPUSH; a second sweeper finds fewer, never a copy.
             var returned = await MoveCoreAsync(db, Keys.Unacked(connection, queue), Keys.Ready(queue), long.MaxValue).ConfigureAwait(false);
-            await db.KeyDeleteAsync(Keys.AppliedBatch(connection, queue)).ConfigureAwait(false);
+            await db.KeyDeleteAsync([Keys.AppliedBatch(connection, queue), Keys.Consumers(connection, queue)]).ConfigureAwait(false);
+            await db.SetRemoveAsync(RedisKeys.ConnectionQueues(connection), queue).ConfigureAwait(false);
             return returned;
         });
 }
