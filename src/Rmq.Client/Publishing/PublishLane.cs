@@ -3,70 +3,86 @@ using StackExchange.Redis;
 namespace Rmq.Publishing;
 
 /// <summary>
-/// Concurrent publishes to one queue share LPUSHes: while one LPUSH is in flight, the publishes that
-/// arrive meanwhile wait and then go together in the next one (a group commit). One publisher at a
-/// time sees one LPUSH per publish; a hundred concurrent ones see a few LPUSHes per round trip, and
-/// each publish still completes only once Redis has its element. Thread-safe.
+/// The publishes of one queue. Each is sent at once as its own pipelined LPUSH — until
+/// <see cref="MaxInFlight"/> are in flight; publishes that arrive then wait and go together in one LPUSH
+/// when one comes back (a group commit). So a few publishers pay nothing for it, and a hundred
+/// concurrent ones cost Redis a few commands per round trip instead of a hundred. Each publish
+/// completes only once Redis has its element. Thread-safe.
 /// </summary>
-internal sealed class PublishLane(Func<RedisValue[], Task> push)
+internal sealed class PublishLane(RmqPublisher publisher, string queue)
 {
+    private const int MaxInFlight = 8;
     private const int MaxBatchElements = 1000;
     private const long MaxBatchBytes = 1024 * 1024;
 
+    private readonly RedisKey _ready = publisher.Keys.Ready(queue);
     private readonly Lock _gate = new();
-    private Batch? _next;
-    private bool _inFlight;
+    private Batch? _waiting;
+    private int _inFlight;
 
-    public Task PublishAsync(RedisValue element, long bytes)
+    public Task PublishAsync(byte[] element)
     {
         lock (_gate)
         {
-            if (_inFlight)
+            if (_inFlight >= MaxInFlight)
             {
-                _next ??= new Batch();
-                if (_next.Elements.Count == 0 || (_next.Elements.Count < MaxBatchElements && _next.Bytes + bytes <= MaxBatchBytes))
+                _waiting ??= new Batch();
+                if (_waiting.Elements.Count == 0 || (_waiting.Elements.Count < MaxBatchElements && _waiting.Bytes + element.LongLength <= MaxBatchBytes))
                 {
-                    _next.Elements.Add(element);
-                    _next.Bytes += bytes;
-                    return _next.Done.Task;
+                    _waiting.Elements.Add(element);
+                    _waiting.Bytes += element.LongLength;
+                    return _waiting.Done.Task;
                 }
-                // The gathering batch is full: this one goes on its own, beside the lane.
-                return push([element]);
+                // The waiting batch is full: this one goes on its own, beside the lane.
             }
-            _inFlight = true;
+            _inFlight++;
         }
-        var sent = push([element]);
-        _ = SendWaitingAfterAsync(sent);
-        return sent;
+        return SendOneAsync(element);
     }
 
-    /// <summary>Once the LPUSH in flight is answered, sends what gathered meanwhile, until nothing waits.</summary>
-    private async Task SendWaitingAfterAsync(Task inFlight)
+    private async Task SendOneAsync(RedisValue element)
     {
-        // The publisher that sent it observes its outcome; here it only marks when the lane is free.
-        await inFlight.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        while (true)
+        try
         {
-            Batch batch;
-            lock (_gate)
-            {
-                if (_next is null)
-                {
-                    _inFlight = false;
-                    return;
-                }
-                batch = _next;
-                _next = null;
-            }
-            try
-            {
-                await push([.. batch.Elements]).ConfigureAwait(false);
-                batch.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                batch.Done.TrySetException(e);
-            }
+            await publisher.IssuePush(queue, _ready, element).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RedisUnavailableException)
+        {
+            throw publisher.Translate(e);
+        }
+        finally
+        {
+            Returned();
+        }
+    }
+
+    /// <summary>An LPUSH came back: if publishes are waiting, they go now, together.</summary>
+    private void Returned()
+    {
+        Batch? batch;
+        lock (_gate)
+        {
+            batch = _waiting;
+            _waiting = null;
+            if (batch is null) _inFlight--;
+        }
+        if (batch is not null) _ = SendBatchAsync(batch);
+    }
+
+    private async Task SendBatchAsync(Batch batch)
+    {
+        try
+        {
+            await publisher.PushAsync(queue, _ready, [.. batch.Elements]).ConfigureAwait(false);
+            batch.Done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            batch.Done.TrySetException(e);
+        }
+        finally
+        {
+            Returned();
         }
     }
 

@@ -14,11 +14,15 @@ namespace Rmq.Publishing;
 public sealed class QueuePublisher
 {
     private readonly RmqPublisher _publisher;
+    private readonly PublishLane _lane;
+    private readonly RedisKey _ready;
 
     internal QueuePublisher(RmqPublisher publisher, string name)
     {
         _publisher = publisher;
         Name = name;
+        _lane = publisher.Lane(name);
+        _ready = publisher.Keys.Ready(name);
     }
 
     /// <summary>The queue's name.</summary>
@@ -30,14 +34,14 @@ public sealed class QueuePublisher
     public Task Publish(string payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        return _publisher.PushAsync(Name, PayloadLimit.Check(Encoding.UTF8.GetBytes(payload), Limit, nameof(payload)));
+        return _lane.PublishAsync(PayloadLimit.Check(Encoding.UTF8.GetBytes(payload), Limit, nameof(payload)));
     }
 
     /// <summary>Adds one payload of raw bytes to the back of the queue.</summary>
     public Task PublishBytes(byte[] payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        return _publisher.PushAsync(Name, PayloadLimit.Check(payload, Limit, nameof(payload)));
+        return _lane.PublishAsync(PayloadLimit.Check(payload, Limit, nameof(payload)));
     }
 
     /// <summary>Adds one payload with headers, encoded as Go rmq does; with no headers the payload is stored unchanged.</summary>
@@ -55,7 +59,7 @@ public sealed class QueuePublisher
     {
         ArgumentNullException.ThrowIfNull(payload, parameter);
         ArgumentNullException.ThrowIfNull(headers);
-        return _publisher.PushAsync(Name, PayloadLimit.Check(HeaderCodec.Encode(payload, headers), Limit, parameter));
+        return _lane.PublishAsync(PayloadLimit.Check(HeaderCodec.Encode(payload, headers), Limit, parameter));
     }
 
     /// <summary>Adds several payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>
@@ -69,7 +73,7 @@ public sealed class QueuePublisher
                 throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be a string (nothing was published).", nameof(payloads));
             elements[i] = PayloadLimit.Check(Encoding.UTF8.GetBytes(payloads[i]), Limit, $"payloads[{i}]");
         }
-        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushNowAsync(Name, elements);
+        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushAsync(Name, _ready, elements);
     }
 
     /// <summary>Adds several binary payloads with one <c>LPUSH</c>; they are consumed in list order.</summary>
@@ -83,6 +87,6 @@ public sealed class QueuePublisher
                 throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be bytes (nothing was published).", nameof(payloads));
             elements[i] = PayloadLimit.Check(payloads[i], Limit, $"payloads[{i}]");
         }
-        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushNowAsync(Name, elements);
+        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushAsync(Name, _ready, elements);
     }
 }

@@ -40,7 +40,7 @@ public sealed class RmqPublisher : IAsyncDisposable
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
         _endpoints = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
-        _wakes = new WakeCoalescer(options.WakeInterval, Wake, TimeProvider.System);
+        _wakes = new WakeCoalescer(options.WakeInterval, options.WakeQuietGap, Wake, TimeProvider.System);
     }
 
     /// <summary>The options in use.</summary>
@@ -66,28 +66,55 @@ public sealed class RmqPublisher : IAsyncDisposable
         return new QueuePublisher(this, name);
     }
 
-    /// <summary>One element, through the queue's lane (concurrent publishes share LPUSHes).</summary>
-    internal Task PushAsync(string queue, byte[] element) =>
-        _lanes.GetOrAdd(queue, q => new PublishLane(elements => PushNowAsync(q, elements))).PublishAsync(element, element.LongLength);
+    /// <summary>The lane of <paramref name="queue"/>: one per queue and publisher.</summary>
+    internal PublishLane Lane(string queue) => _lanes.GetOrAdd(queue, q => new PublishLane(this, q));
 
-    /// <summary>Elements in one LPUSH of their own, in argument order.</summary>
-    internal async Task PushNowAsync(string queue, RedisValue[] elements)
+    /// <summary>
+    /// Issues one <c>LPUSH</c> of one element and the queue's wake (the first push to a queue also lists
+    /// it); the task completes when Redis has answered. Not async on the common path: the lane awaits it.
+    /// </summary>
+    internal Task IssuePush(string queue, RedisKey ready, RedisValue element)
     {
-        var db = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_db is not { } db || !_listed.ContainsKey(queue)) return PushAsync(queue, ready, [element]);
+        var pushed = db.ListLeftPushAsync(ready, element);
+        // Issued after the LPUSH on the same connection: Redis runs the wake after the push.
+        _wakes.Published(queue);
+        return pushed;
+    }
+
+    /// <summary>The errors of a push, as <see cref="RedisUnavailableException"/>; anything else as it is.</summary>
+    internal Exception Translate(Exception e) => PublishCommands.IsUnavailable(e) ? Unavailable(e) : e;
+
+    /// <summary>One <c>LPUSH</c> of several elements, in argument order.</summary>
+    internal async Task PushAsync(string queue, RedisKey ready, RedisValue[] elements)
+    {
+        var db = _db ?? await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            var listQueue = !_listed.ContainsKey(queue);
-            var pushed = PublishCommands.PushAsync(db, Keys, queue, elements, listQueue);
-            // Issued after the LPUSH on the same connection: Redis runs the wake after the push.
+            if (!_listed.ContainsKey(queue))
+            {
+                await ListAndPushAsync(db, queue, elements).ConfigureAwait(false);
+                return;
+            }
+            var pushed = db.ListLeftPushAsync(ready, elements);
             _wakes.Published(queue);
             await pushed.ConfigureAwait(false);
-            if (listQueue) _listed[queue] = true;
         }
         catch (Exception e) when (PublishCommands.IsUnavailable(e))
         {
-            throw new RedisUnavailableException(_endpoints, "LPUSH", e, timedOut: e is TimeoutException);
+            throw Unavailable(e);
         }
     }
+
+    private async Task ListAndPushAsync(IDatabase db, string queue, RedisValue[] elements)
+    {
+        var pushed = PublishCommands.PushAsync(db, Keys, queue, elements, listQueue: true);
+        _wakes.Published(queue);
+        await pushed.ConfigureAwait(false);
+        _listed[queue] = true;
+    }
+
+    private RedisUnavailableException Unavailable(Exception e) => new(_endpoints, "LPUSH", e, timedOut: e is TimeoutException);
 
     private void Wake(string queue)
     {
