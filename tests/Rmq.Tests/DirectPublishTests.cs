@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Rmq.Publishing;
 
 namespace Rmq.Tests;
@@ -119,7 +121,7 @@ public sealed class DirectPublishTests_Classic(ClassicClusterFixture fixture) : 
 [Collection(ClusterDialectCollection.Name)]
 public sealed class DirectPublishTests_ClusterDialect(ClusterDialectClusterFixture fixture) : DirectPublishTests(fixture);
 
-/// <summary>A publisher pointed at a Redis that does not answer says where it looked.</summary>
+/// <summary>A publisher pointed at a Redis that does not answer says where it looked; one from DI publishes.</summary>
 public sealed class DirectPublishUnreachableTests
 {
     [Fact]
@@ -130,5 +132,19 @@ public sealed class DirectPublishUnreachableTests
         var e = await Assert.ThrowsAsync<RedisUnavailableException>(() => publisher.Queue("nowhere").Publish("x"));
         Assert.Contains($"127.0.0.1:{port}", e.Message);
         Assert.False(e.TimedOut);
+    }
+
+    [Fact]
+    public async Task AddRmqPublisher_RegistersOnePublisher_ThatConnectsOnFirstUse()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var services = new ServiceCollection()
+            .AddRmqPublisher(o => o.RedisConnectionString = redis.Endpoint)
+            .BuildServiceProvider();
+        var publisher = services.GetRequiredService<RmqPublisher>();
+        Assert.Same(publisher, services.GetRequiredService<RmqPublisher>());
+        await publisher.Queue("from-di").Publish("hello");
+        await using var check = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
+        Assert.Equal("hello", (string?)await check.GetDatabase().ListGetByIndexAsync(new RedisKeys(KeyDialect.Classic).Ready("from-di"), 0));
     }
 }
