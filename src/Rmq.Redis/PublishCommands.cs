@@ -26,6 +26,20 @@ internal static class PublishCommands
     }
 
     /// <summary>
+    /// A publisher that bypasses the queue grain wakes a queue at most once per this window (and at once
+    /// after a quiet spell of <see cref="WakeQuietGap"/>); a woken engine looks at ready again every
+    /// <see cref="WakeFollowUp"/> until the window after the wake has passed, so a publish whose wake
+    /// was left out is fetched within about a millisecond, without a timer per publish.
+    /// </summary>
+    public static readonly TimeSpan WakeWindow = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>A publish that follows the previous one to its queue by at least this much wakes it at once.</summary>
+    public static readonly TimeSpan WakeQuietGap = TimeSpan.FromMilliseconds(0.05);
+
+    /// <summary>How often a woken engine looks at ready again within <see cref="WakeWindow"/>.</summary>
+    public static readonly TimeSpan WakeFollowUp = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
     /// Wakes the queue's consuming engine, fire and forget. Issued after the LPUSH on the same
     /// connection, so Redis runs it after the push and the woken engine finds the elements.
     /// </summary>

@@ -73,6 +73,27 @@ public abstract class DirectPublishTests(RmqClusterFixture fixture) : QueueTestB
     }
 
     [Fact]
+    public async Task ABurstWhoseWakesAreMostlyLeftOut_IsStillFetchedAtOnce()
+    {
+        var name = RmqClusterFixture.UniqueName("burst");
+        var grain = Queue(name);
+        var consumer = await ConsumerAsync(ConsumerBehaviour.AutoAck);
+        await grain.StartConsuming(1000, TimeSpan.FromSeconds(30));
+        await grain.AddConsumer("burst", consumer);
+        await Task.Delay(300);
+
+        // Published back to back: only the first wakes the queue (one wake per window); the woken
+        // engine's follow-up looks must pick up the rest, long before the 30 s poll.
+        var queue = _publisher.Queue(name);
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < 300; i++) await queue.Publish($"b{i}");
+        await Eventually.Equal(300, async () => (await consumer.GetDeliveries()).Count, "burst consumed", 10);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10));
+        await EventuallyCounts(name, 0, 0, 0);
+        await grain.StopConsuming();
+    }
+
+    [Fact]
     public async Task ConcurrentPublishers_EveryPublishLandsExactlyOnce()
     {
         var name = RmqClusterFixture.UniqueName("concurrent");

@@ -11,7 +11,7 @@ namespace Rmq.Publishing;
 /// </summary>
 internal sealed class PublishLane(RmqPublisher publisher, string queue)
 {
-    private const int MaxInFlight = 8;
+    private const int MaxInFlight = 32;
     private const int MaxBatchElements = 1000;
     private const long MaxBatchBytes = 1024 * 1024;
 

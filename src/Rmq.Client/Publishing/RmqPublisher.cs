@@ -40,7 +40,7 @@ public sealed class RmqPublisher : IAsyncDisposable
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
         _endpoints = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
-        _wakes = new WakeCoalescer(options.WakeInterval, options.WakeQuietGap, Wake, TimeProvider.System);
+        _wakes = new WakeCoalescer(Wake, TimeProvider.System);
     }
 
     /// <summary>The options in use.</summary>

@@ -12,12 +12,6 @@ public sealed class RmqPublisherOptions
     /// <summary>Default for <see cref="MaxPayloadBytes"/>, as the silo's <c>Rmq:MaxPayloadBytes</c> (64 MiB).</summary>
     public const long DefaultMaxPayloadBytes = 64L * 1024 * 1024;
 
-    /// <summary>Default for <see cref="WakeInterval"/>.</summary>
-    public static readonly TimeSpan DefaultWakeInterval = TimeSpan.FromMilliseconds(5);
-
-    /// <summary>Default for <see cref="WakeQuietGap"/>.</summary>
-    public static readonly TimeSpan DefaultWakeQuietGap = TimeSpan.FromMilliseconds(0.25);
-
     /// <summary>The Redis the silos use (their <c>Rmq:RedisConnectionString</c>): StackExchange.Redis configuration.</summary>
     public string RedisConnectionString { get; set; } = DefaultRedisConnectionString;
 
@@ -26,17 +20,6 @@ public sealed class RmqPublisherOptions
 
     /// <summary>The largest payload accepted, in bytes after header encoding; keep it equal to the silos' <c>Rmq:MaxPayloadBytes</c>.</summary>
     public long MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
-
-    /// <summary>
-    /// Consuming queues are woken through Redis pub/sub after a publish. A publish after a quiet spell
-    /// (<see cref="WakeQuietGap"/>) wakes its queue at once; within a stream of publishes, at most one
-    /// wake per queue per this interval goes out (and one after the stream ends), so the queue fetches
-    /// in batches and a stream costs one PUBLISH per interval, at the price of up to this much latency.
-    /// </summary>
-    public TimeSpan WakeInterval { get; set; } = DefaultWakeInterval;
-
-    /// <summary>A publish that follows the previous one to its queue by at least this much wakes the queue at once.</summary>
-    public TimeSpan WakeQuietGap { get; set; } = DefaultWakeQuietGap;
 
     /// <summary>Why these options cannot work, or <c>null</c>.</summary>
     public string? Problem()
@@ -54,8 +37,6 @@ public sealed class RmqPublisherOptions
         }
         if (!Enum.IsDefined(KeyDialect)) return $"KeyDialect is {(int)KeyDialect}; it must be Classic or Cluster.";
         if (MaxPayloadBytes < 1) return $"MaxPayloadBytes is {MaxPayloadBytes}; it must be at least 1.";
-        if (WakeInterval <= TimeSpan.Zero || WakeInterval > TimeSpan.FromSeconds(10)) return $"WakeInterval is {WakeInterval}; it must be positive and at most 10 s.";
-        if (WakeQuietGap <= TimeSpan.Zero || WakeQuietGap > WakeInterval) return $"WakeQuietGap is {WakeQuietGap}; it must be positive and at most WakeInterval ({WakeInterval}).";
         return null;
     }
 }

@@ -52,6 +52,8 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     private bool _mayHaveStrays;
     private bool _readyMayHaveMore = true;
     private DateTime _nextPollAt;
+    private DateTime _followUpUntil;
+    private long _wakes;
     private int _failures;
     private bool _stopRequested;
     private PumpEnd? _lost;
@@ -64,7 +66,23 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     public int InFlight => _inFlight.Count;
 
     /// <summary>Something may have been published: fetch now instead of waiting for the poll.</summary>
-    public void Wake() => _readyMayHaveMore = true;
+    public void Wake()
+    {
+        _readyMayHaveMore = true;
+        _wakes++;
+    }
+
+    /// <summary>
+    /// A publisher outside the grain woke us: fetch now, and look again every
+    /// <see cref="PublishCommands.WakeFollowUp"/> for one <see cref="PublishCommands.WakeWindow"/>, which
+    /// catches the publishes whose wakes the publisher left out.
+    /// </summary>
+    public void WakeFromPublisher()
+    {
+        _readyMayHaveMore = true;
+        _wakes++;
+        _followUpUntil = DateTime.UtcNow + PublishCommands.WakeWindow;
+    }
 
     /// <summary>
     /// Stop fetching and dispatching; return what no consumer holds to the front of ready, wait for the
@@ -161,6 +179,8 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             _batchNumber++;
         }
         FetchResult result;
+        // A wake that comes while this round trip is under way may be for an element it did not see.
+        var wakesBefore = _wakes;
         try
         {
             result = await engine.Store.ApplyAndFetchAsync(engine.Queue, Connection, _sendingPushQueue, _sending, _batchNumber, fetchMax, engine.PrefetchLimit);
@@ -201,10 +221,12 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         engine.ReportReady(result.ReadyLength, _inFlight.Count);
         // Fewer than asked and nothing left: ready is empty, wait for a poll or a wake. (Fewer because
         // unacked had less room than we thought is not that.)
-        if (fetchMax > 0 && result.Fetched.Count < fetchMax && result.ReadyLength == 0)
+        if (fetchMax > 0 && result.Fetched.Count < fetchMax && result.ReadyLength == 0 && _wakes == wakesBefore)
         {
             _readyMayHaveMore = false;
-            _nextPollAt = DateTime.UtcNow + engine.PollInterval;
+            var now = DateTime.UtcNow;
+            var poll = now < _followUpUntil && PublishCommands.WakeFollowUp < engine.PollInterval ? PublishCommands.WakeFollowUp : engine.PollInterval;
+            _nextPollAt = now + poll;
         }
         return true;
     }

@@ -133,7 +133,8 @@ internal sealed partial class ConsumingEngine
                 await wakes.ReadAsync();
                 // Many wakes while the engine was busy are one wake.
                 while (wakes.TryRead(out _)) { }
-                Wake();
+                _pump?.WakeFromPublisher();
+                Signal();
             }
         }
         catch (System.Threading.Channels.ChannelClosedException)
