@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Rmq.Publishing;
+using Rmq.Redis;
 
 namespace Rmq.Tests;
 
@@ -19,6 +20,11 @@ public sealed class WakeCoalescerTests
 
     private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
 
+    /// <summary>Closer together than the quiet gap: a stream.</summary>
+    private static readonly TimeSpan Close = PublishCommands.WakeQuietGap / 2;
+
+    private static readonly TimeSpan Window = PublishCommands.WakeWindow;
+
     [Fact]
     public void APublishAfterAQuietSpell_WakesAtOnce()
     {
@@ -32,25 +38,29 @@ public sealed class WakeCoalescerTests
     public void PublishesCloseTogether_WakeOncePerWindow()
     {
         _coalescer.Published("q");
-        for (var i = 0; i < 60; i++)
+        var steps = (int)(Window * 1.2 / Close);
+        for (var i = 0; i < steps; i++)
         {
-            _time.Advance(Ms(0.1));
+            _time.Advance(Close);
             _coalescer.Published("q");
         }
-        // 6 ms of publishes 0.1 ms apart: the first, and the first after the 5 ms window.
-        Assert.Equal([TimeSpan.Zero, Ms(5)], _wakes.Select(w => w.At));
+        // A stream of 1.2 windows: the first publish, and the first one a window after it.
+        Assert.Equal(2, _wakes.Count);
+        Assert.Equal(TimeSpan.Zero, _wakes[0].At);
+        Assert.InRange(_wakes[1].At, Window, Window + Close);
     }
 
     [Fact]
     public void AContinuousStream_WakesAboutOncePerWindow()
     {
-        for (var i = 0; i < 1000; i++)
+        var steps = (int)(Window * 10 / Close);
+        for (var i = 0; i < steps; i++)
         {
             _coalescer.Published("q");
-            _time.Advance(Ms(0.05));
+            _time.Advance(Close);
         }
         Assert.InRange(_wakes.Count, 10, 11);
-        for (var i = 1; i < _wakes.Count; i++) Assert.InRange(_wakes[i].At - _wakes[i - 1].At, Ms(5), Ms(5.05));
+        for (var i = 1; i < _wakes.Count; i++) Assert.InRange(_wakes[i].At - _wakes[i - 1].At, Window, Window + Close);
     }
 
     [Fact]
@@ -58,7 +68,7 @@ public sealed class WakeCoalescerTests
     {
         _coalescer.Published("a");
         _coalescer.Published("b");
-        _time.Advance(Ms(0.1));
+        _time.Advance(Close);
         _coalescer.Published("a");
         _coalescer.Published("b");
         Assert.Equal(["a", "b"], _wakes.Select(w => w.Queue));
