@@ -120,7 +120,7 @@ internal static class ResultsTable
 
     private static Table Goals(IReadOnlyList<Goal> goals)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Goals of issue 5")
+        var table = new Table().Border(TableBorder.Rounded).Title("Goals of issues 10 (producing) and 5 (consuming)")
             .AddColumn("goal").AddColumn("target").AddColumn(new TableColumn("measured").RightAligned()).AddColumn("met");
         foreach (var goal in goals)
             table.AddRow(Markup.Escape(goal.Name), Markup.Escape(goal.Target), Markup.Escape(goal.Measured),
