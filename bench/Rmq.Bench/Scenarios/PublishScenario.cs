@@ -40,7 +40,7 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
             await repetitions.MeasureAsync(figure,
             [
                 (Side.Baseline, rep => BaselineSingleAsync(publishers, total, rep, figure)),
-                (Side.Rmq, rep => RmqGrainSingleAsync(publishers, total, rep, figure)),
+                (Side.Rmq, rep => RmqSingleAsync(publishers, total, rep, figure, viaGrain: true)),
             ]);
             figures.Add(figure);
         }
@@ -64,11 +64,13 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
         return sides;
     }
 
-    private async Task<double> RmqSingleAsync(int publishers, int total, int rep, Figure figure)
+    /// <summary>One run of one-at-a-time publishing: through <c>RmqPublisher</c>, or through the queue grain when <paramref name="viaGrain"/>.</summary>
+    private async Task<double> RmqSingleAsync(int publishers, int total, int rep, Figure figure, bool viaGrain = false)
     {
-        var name = $"bench-pub{publishers}-{rep}";
+        var name = $"bench-pub{(viaGrain ? "grain" : "")}{publishers}-{rep}";
         var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
         var direct = rmq.Publisher.Queue(name);
+        Func<string, Task> publish = viaGrain ? queue.Publish : direct.Publish;
         var lanes = Enumerable.Range(0, publishers)
             .Select(p => Payloads.Texts(name, p * (total / publishers), total / publishers, settings.PayloadBytes)).ToList();
         await queue.PurgeReady();
@@ -76,27 +78,8 @@ internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings s
         var started = Stopwatch.GetTimestamp();
         await Deadline.WithinAsync(Task.WhenAll(lanes.Select(lane => Task.Run(async () =>
         {
-            foreach (var payload in lane) await direct.Publish(payload);
-        }))), settings.RunTimeout, $"Rmq publish ({publishers} publishers)");
-        var rate = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        figure.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), total));
-        await CheckAndPurgeAsync(queue, total);
-        return rate;
-    }
-
-    private async Task<double> RmqGrainSingleAsync(int publishers, int total, int rep, Figure figure)
-    {
-        var name = $"bench-pubgrain{publishers}-{rep}";
-        var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
-        var lanes = Enumerable.Range(0, publishers)
-            .Select(p => Payloads.Texts(name, p * (total / publishers), total / publishers, settings.PayloadBytes)).ToList();
-        await queue.PurgeReady();
-        var cpu = await _cpu.ReadAsync();
-        var started = Stopwatch.GetTimestamp();
-        await Deadline.WithinAsync(Task.WhenAll(lanes.Select(async lane =>
-        {
-            foreach (var payload in lane) await queue.Publish(payload);
-        })), settings.RunTimeout, $"Rmq grain publish ({publishers} publishers)");
+            foreach (var payload in lane) await publish(payload);
+        }))), settings.RunTimeout, $"Rmq publish ({publishers} publishers{(viaGrain ? ", through the grain" : "")})");
         var rate = total / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), total));
         await CheckAndPurgeAsync(queue, total);

@@ -63,30 +63,11 @@ public sealed class QueuePublisher
     }
 
     /// <summary>Adds several payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>
-    public Task PublishBatch(IReadOnlyList<string> payloads)
-    {
-        ArgumentNullException.ThrowIfNull(payloads);
-        var elements = new RedisValue[payloads.Count];
-        for (var i = 0; i < elements.Length; i++)
-        {
-            if (payloads[i] is null)
-                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be a string (nothing was published).", nameof(payloads));
-            elements[i] = PayloadLimit.Check(Encoding.UTF8.GetBytes(payloads[i]), Limit, $"payloads[{i}]");
-        }
-        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushAsync(Name, _ready, elements);
-    }
+    public Task PublishBatch(IReadOnlyList<string> payloads) => PublishElements(PayloadLimit.Batch(payloads, Limit));
 
     /// <summary>Adds several binary payloads with one <c>LPUSH</c>; they are consumed in list order.</summary>
-    public Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
-    {
-        ArgumentNullException.ThrowIfNull(payloads);
-        var elements = new RedisValue[payloads.Count];
-        for (var i = 0; i < elements.Length; i++)
-        {
-            if (payloads[i] is null)
-                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be bytes (nothing was published).", nameof(payloads));
-            elements[i] = PayloadLimit.Check(payloads[i], Limit, $"payloads[{i}]");
-        }
-        return elements.Length == 0 ? Task.CompletedTask : _publisher.PushAsync(Name, _ready, elements);
-    }
+    public Task PublishBytesBatch(IReadOnlyList<byte[]> payloads) => PublishElements(PayloadLimit.Batch(payloads, Limit));
+
+    private Task PublishElements(RedisValue[] elements) =>
+        elements.Length == 0 ? Task.CompletedTask : _publisher.PushAsync(Name, _ready, elements);
 }

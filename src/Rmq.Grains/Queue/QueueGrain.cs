@@ -102,34 +102,21 @@ internal sealed partial class QueueGrain(
         return PublishCore(CheckSize(HeaderCodec.Encode(payload, headers), nameof(payload)));
     }
 
-    public async Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
+    public Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
     {
         EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payloads);
-        if (payloads.Count == 0) return;
-        var elements = new RedisValue[payloads.Count];
-        for (var i = 0; i < elements.Length; i++)
-        {
-            if (payloads[i] is null)
-                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be bytes (nothing was published).", nameof(payloads));
-            elements[i] = CheckSize(payloads[i], $"payloads[{i}]");
-        }
-        await store.PublishAsync(_name, elements, listQueue: !_listed);
-        Published(elements.Length);
+        return PublishElements(PayloadLimit.Batch(payloads, _options.MaxPayloadBytes));
     }
 
-    public async Task PublishBatch(IReadOnlyList<string> payloads)
+    public Task PublishBatch(IReadOnlyList<string> payloads)
     {
         EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payloads);
-        if (payloads.Count == 0) return;
-        var elements = new RedisValue[payloads.Count];
-        for (var i = 0; i < elements.Length; i++)
-        {
-            if (payloads[i] is null)
-                throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be a string (nothing was published).", nameof(payloads));
-            elements[i] = CheckSize(Encoding.UTF8.GetBytes(payloads[i]), $"payloads[{i}]");
-        }
+        return PublishElements(PayloadLimit.Batch(payloads, _options.MaxPayloadBytes));
+    }
+
+    private async Task PublishElements(RedisValue[] elements)
+    {
+        if (elements.Length == 0) return;
         await store.PublishAsync(_name, elements, listQueue: !_listed);
         Published(elements.Length);
     }
