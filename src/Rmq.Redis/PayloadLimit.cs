@@ -19,17 +19,30 @@ internal static class PayloadLimit
     }
 
     /// <summary>
+    /// A text payload as an element, checked by its UTF-8 length without encoding it here: StackExchange.Redis
+    /// writes the string's UTF-8 bytes straight to the socket (lone surrogates as U+FFFD, as counted here).
+    /// </summary>
+    public static RedisValue Check(string payload, long limit, string parameter, out long bytes)
+    {
+        bytes = Encoding.UTF8.GetByteCount(payload);
+        if (bytes > limit)
+            throw new ArgumentException(
+                $"{parameter} is {bytes} bytes; the limit is {limit} bytes (Rmq:MaxPayloadBytes). Nothing was published.", parameter);
+        return payload;
+    }
+
+    /// <summary>
     /// The elements of a batch of text payloads (UTF-8), each checked; throws an <see cref="ArgumentException"/>
     /// naming the first null or oversized one, before anything is published.
     /// </summary>
     public static RedisValue[] Batch(IReadOnlyList<string> payloads, long limit) =>
-        Batch(payloads, limit, "a string", static p => Encoding.UTF8.GetBytes(p));
+        Batch(payloads, "a string", (p, name) => Check(p, limit, name, out _));
 
     /// <summary>The elements of a batch of binary payloads, each checked, as <see cref="Batch(IReadOnlyList{string}, long)"/>.</summary>
     public static RedisValue[] Batch(IReadOnlyList<byte[]> payloads, long limit) =>
-        Batch(payloads, limit, "bytes", static p => p);
+        Batch(payloads, "bytes", (p, name) => Check(p, limit, name));
 
-    private static RedisValue[] Batch<T>(IReadOnlyList<T> payloads, long limit, string kind, Func<T, byte[]> encode) where T : class
+    private static RedisValue[] Batch<T>(IReadOnlyList<T> payloads, string kind, Func<T, string, RedisValue> element) where T : class
     {
         ArgumentNullException.ThrowIfNull(payloads);
         var elements = new RedisValue[payloads.Count];
@@ -37,7 +50,7 @@ internal static class PayloadLimit
         {
             if (payloads[i] is not { } payload)
                 throw new ArgumentException($"payloads[{i}] is null; every payload of a batch must be {kind} (nothing was published).", nameof(payloads));
-            elements[i] = Check(encode(payload), limit, $"payloads[{i}]");
+            elements[i] = element(payload, $"payloads[{i}]");
         }
         return elements;
     }

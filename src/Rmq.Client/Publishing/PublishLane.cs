@@ -20,17 +20,18 @@ internal sealed class PublishLane(RmqPublisher publisher, string queue)
     private Batch? _waiting;
     private int _inFlight;
 
-    public Task PublishAsync(byte[] element)
+    /// <summary>Publishes one element of <paramref name="bytes"/> bytes.</summary>
+    public Task PublishAsync(RedisValue element, long bytes)
     {
         lock (_gate)
         {
             if (_inFlight >= MaxInFlight)
             {
                 _waiting ??= new Batch();
-                if (_waiting.Elements.Count == 0 || (_waiting.Elements.Count < MaxBatchElements && _waiting.Bytes + element.LongLength <= MaxBatchBytes))
+                if (_waiting.Elements.Count == 0 || (_waiting.Elements.Count < MaxBatchElements && _waiting.Bytes + bytes <= MaxBatchBytes))
                 {
                     _waiting.Elements.Add(element);
-                    _waiting.Bytes += element.LongLength;
+                    _waiting.Bytes += bytes;
                     return _waiting.Done.Task;
                 }
                 // The waiting batch is full: this one goes on its own, beside the lane.

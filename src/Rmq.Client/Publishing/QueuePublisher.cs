@@ -34,14 +34,15 @@ public sealed class QueuePublisher
     public Task Publish(string payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        return _lane.PublishAsync(PayloadLimit.Check(Encoding.UTF8.GetBytes(payload), Limit, nameof(payload)));
+        var element = PayloadLimit.Check(payload, Limit, nameof(payload), out var bytes);
+        return _lane.PublishAsync(element, bytes);
     }
 
     /// <summary>Adds one payload of raw bytes to the back of the queue.</summary>
     public Task PublishBytes(byte[] payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        return _lane.PublishAsync(PayloadLimit.Check(payload, Limit, nameof(payload)));
+        return _lane.PublishAsync(PayloadLimit.Check(payload, Limit, nameof(payload)), payload.LongLength);
     }
 
     /// <summary>Adds one payload with headers, encoded as Go rmq does; with no headers the payload is stored unchanged.</summary>
@@ -59,7 +60,8 @@ public sealed class QueuePublisher
     {
         ArgumentNullException.ThrowIfNull(payload, parameter);
         ArgumentNullException.ThrowIfNull(headers);
-        return _lane.PublishAsync(PayloadLimit.Check(HeaderCodec.Encode(payload, headers), Limit, parameter));
+        var element = PayloadLimit.Check(HeaderCodec.Encode(payload, headers), Limit, parameter);
+        return _lane.PublishAsync(element, element.LongLength);
     }
 
     /// <summary>Adds several payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>

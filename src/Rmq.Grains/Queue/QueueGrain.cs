@@ -76,7 +76,7 @@ internal sealed partial class QueueGrain(
     {
         EnsureValidName();
         ArgumentNullException.ThrowIfNull(payload);
-        return PublishCore(CheckSize(Encoding.UTF8.GetBytes(payload), nameof(payload)));
+        return PublishCore(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _));
     }
 
     public Task PublishBytes(byte[] payload)
@@ -121,7 +121,7 @@ internal sealed partial class QueueGrain(
         Published(elements.Length);
     }
 
-    private async Task PublishCore(byte[] element)
+    private async Task PublishCore(RedisValue element)
     {
         await store.PublishAsync(_name, element, listQueue: !_listed);
         Published(1);
