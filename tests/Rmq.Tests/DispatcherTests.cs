@@ -34,7 +34,7 @@ public sealed class DispatcherTests
         new(new ConsumerRegistration(name, GrainId.Create("test", name), size, timeout), null, null);
 
     private static Prefetched Item(long id) =>
-        new(new RedisValue($"raw-{id}"), new Delivery("q", [(byte)id], new Dictionary<string, string[]>(), id), generation: 1);
+        new(new RedisValue($"raw-{id}"), new Delivery("q", [(byte)id], new Dictionary<string, string[]>(), id));
 
     private static void AddItems(Dispatcher dispatcher, params long[] ids)
     {

@@ -44,7 +44,6 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
 
     private readonly OutcomeBatch _pending = new();
     private readonly OutcomeBatch _sending = new();
-    private readonly HashSet<Prefetched> _inFlight = [];
     private readonly HashSet<InFlightCall> _calls = [];
     private string? _sendingPushQueue;
     private long _batchNumber;
@@ -63,7 +62,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     public int Generation { get; } = generation;
 
     /// <summary>Deliveries inside consumer calls of this pump.</summary>
-    public int InFlight => _inFlight.Count;
+    public int InFlight => _calls.Sum(c => c.Items.Count);
 
     /// <summary>Something may have been published: fetch now instead of waiting for the poll.</summary>
     public void Wake()
@@ -151,7 +150,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             if (!await ApplyAndFetchAsync(fetchMax)) await BackoffAsync();
             return null;
         }
-        if (_stopRequested && _inFlight.Count == 0) return PumpEnd.Stopped;
+        if (_stopRequested && _calls.Count == 0) return PumpEnd.Stopped;
         if (!mayFetch && !_stopRequested) engine.ReportNotActive();
         var deadline = engine.Dispatcher.NextDeadline(now);
         if (mayFetch && room > 0 && !_readyMayHaveMore && _nextPollAt < deadline) deadline = _nextPollAt;
@@ -209,7 +208,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             _held++;
             if (TryDecode(raw, out var headers, out var payload, out var error))
             {
-                engine.Dispatcher.Add(new Prefetched(raw, new Delivery(engine.Queue, payload, headers, engine.NextDeliveryId()), Generation));
+                engine.Dispatcher.Add(new Prefetched(raw, new Delivery(engine.Queue, payload, headers, engine.NextDeliveryId())));
             }
             else
             {
@@ -218,7 +217,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
                 _pending.Rejects.Add(raw);
             }
         }
-        engine.ReportReady(result.ReadyLength, _inFlight.Count);
+        engine.ReportReady(result.ReadyLength, _calls.Count);
         // Fewer than asked and nothing left: ready is empty, wait for a poll or a wake. (Fewer because
         // unacked had less room than we thought is not that.)
         if (fetchMax > 0 && result.Fetched.Count < fetchMax && result.ReadyLength == 0 && _wakes == wakesBefore)
@@ -253,7 +252,8 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         var known = new Dictionary<RedisValue, int>();
         void Know(RedisValue raw) => known[raw] = known.GetValueOrDefault(raw) + 1;
         foreach (var p in engine.Dispatcher.QueuedItems) Know(p.Raw);
-        foreach (var p in _inFlight) Know(p.Raw);
+        foreach (var call in _calls)
+            foreach (var p in call.Items) Know(p.Raw);
         foreach (var raw in _pending.All) Know(raw);
         var strays = 0;
         // LRANGE lists newest first; returns are given oldest first.
@@ -275,7 +275,6 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
 
     private void StartCall(ConsumerSlot slot, List<Prefetched> items)
     {
-        _inFlight.UnionWith(items);
         var call = new InFlightCall(slot, items, DateTime.UtcNow);
         _calls.Add(call);
         engine.ReportDelivered(items.Count);
@@ -374,7 +373,6 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     private void Record(InFlightCall call, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
     {
         var items = call.Items;
-        _inFlight.ExceptWith(items);
         if (_lost is not null || engine.CurrentGeneration != Generation)
         {
             // The connection was given up: its unacked list is (being) returned to ready, so these

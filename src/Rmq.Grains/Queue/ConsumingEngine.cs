@@ -185,7 +185,7 @@ internal sealed partial class ConsumingEngine
         Signal();
     }
 
-    /// <summary>The engine's status, as last computed by its timer (and at every state change).</summary>
+    /// <summary>The engine's status now (the timer also publishes it every heartbeat interval for /health and the gauge).</summary>
     public ConsumingStatus Status => StatusNow(DateTime.UtcNow);
 
     private async Task RunAsync()

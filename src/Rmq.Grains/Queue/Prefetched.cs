@@ -8,12 +8,10 @@ namespace Rmq.Queue;
 /// </summary>
 /// <param name="raw">The element exactly as it is in the unacked list.</param>
 /// <param name="delivery">What the consumer receives.</param>
-/// <param name="generation">The connection run that fetched it; outcomes of an older run are dropped.</param>
-internal sealed class Prefetched(RedisValue raw, Delivery delivery, int generation)
+internal sealed class Prefetched(RedisValue raw, Delivery delivery)
 {
     public RedisValue Raw { get; } = raw;
     public Delivery Delivery { get; } = delivery;
-    public int Generation { get; } = generation;
 
     /// <summary>Consumer calls that timed out with this delivery (their outcome is unknown).</summary>
     public int TimedOutAttempts { get; set; }
