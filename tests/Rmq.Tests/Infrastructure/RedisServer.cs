@@ -44,6 +44,14 @@ public sealed class RedisServer : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Kills the server with SIGKILL (no shutdown code runs, as in a crash) and waits for it to exit.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Starts it again on the same port and data folder.</summary>
     public async Task RestartAsync()
     {

@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace Rmq.Chaos;
+
+/// <summary>Runs every seed, prints each report, writes them all to one file, and says whether all passed.</summary>
+internal sealed class ChaosRunner(ChaosSettings settings)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var stamp = DateTime.UtcNow;
+        var folder = settings.Output ?? Path.Combine(RepoPaths.Root, "bench", "results", settings.IsDefaultRun ? "" : "tmp");
+        var logs = Path.Combine(RepoPaths.Root, "bench", "results", "tmp", $"chaos-{stamp:yyyyMMdd-HHmmss}");
+        var all = new StringBuilder();
+        all.AppendLine($"# Rmq chaos run, {stamp:yyyy-MM-dd HH:mm} UTC");
+        all.AppendLine($"machine: {Environment.ProcessorCount} cores; {RedisVersion()}; seeds {string.Join(",", settings.Seeds)}; " +
+            $"{settings.Duration.TotalSeconds:F0} s and {settings.Messages} messages per seed");
+        all.AppendLine($"replay: dotnet run -c Release --project bench/Rmq.Chaos -- --seeds {string.Join(" ", settings.Seeds)} --duration {settings.Duration.TotalSeconds:F0} " +
+            $"--messages {settings.Messages} --faults {string.Join(",", settings.Faults.Select(f => f.Name()))}{(settings.FaultCount > 0 ? $" --fault-count {settings.FaultCount}" : "")}");
+        all.AppendLine();
+        var passed = true;
+        foreach (var seed in settings.Seeds)
+        {
+            var report = await new ChaosRun(settings, seed, Path.Combine(logs, $"seed-{seed}")).RunAsync(cancellationToken);
+            var text = report.Render();
+            Console.WriteLine();
+            Console.WriteLine(text);
+            all.AppendLine("## " + text);
+            passed &= report.Passed;
+        }
+        all.AppendLine(passed ? "all seeds: PASS (nothing lost, every queue drained)" : "all seeds: FAIL");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, settings.IsDefaultRun ? $"chaos-{stamp:yyyy-MM-dd}.txt" : $"chaos-{stamp:yyyyMMdd-HHmmss}.txt");
+        await File.WriteAllTextAsync(file, all.ToString(), cancellationToken);
+        Console.WriteLine($"report: {file}; silo and publisher logs: {logs}");
+        return passed ? 0 : 1;
+    }
+
+    private static string RedisVersion()
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("redis-server", "--version") { RedirectStandardOutput = true })!;
+            var line = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return line.Split(' ').Take(3).Aggregate((x, y) => $"{x} {y}");
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "redis-server not found";
+        }
+    }
+}
