@@ -12,6 +12,7 @@ internal sealed class ChaosRunner(ChaosSettings settings)
         var logs = Path.Combine(RepoPaths.Root, "bench", "results", "tmp", $"chaos-{stamp:yyyyMMdd-HHmmss}");
         var all = new StringBuilder();
         all.AppendLine($"# Rmq chaos run, {stamp:yyyy-MM-dd HH:mm} UTC");
+        all.AppendLine($"commit: {Commit()}");
         all.AppendLine($"machine: {Environment.ProcessorCount} cores; {RedisVersion()}; seeds {string.Join(",", settings.Seeds)}; " +
             $"{settings.Duration.TotalSeconds:F0} s and {settings.Messages} messages per seed");
         all.AppendLine($"replay: dotnet run -c Release --project bench/Rmq.Chaos -- --seeds {string.Join(" ", settings.Seeds)} --duration {settings.Duration.TotalSeconds:F0} " +
@@ -35,18 +36,22 @@ internal sealed class ChaosRunner(ChaosSettings settings)
         return passed ? 0 : 1;
     }
 
-    private static string RedisVersion()
+    private static string RedisVersion() => Run("redis-server", "--version") is { } line ? string.Join(' ', line.Split(' ').Take(3)) : "redis-server not found";
+
+    private static string Commit() => Run("git", $"-C {RepoPaths.Root} rev-parse --short HEAD") ?? "unknown (not a git checkout)";
+
+    private static string? Run(string file, string arguments)
     {
         try
         {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("redis-server", "--version") { RedirectStandardOutput = true })!;
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var line = p.StandardOutput.ReadToEnd().Trim();
             p.WaitForExit();
-            return line.Split(' ').Take(3).Aggregate((x, y) => $"{x} {y}");
+            return p.ExitCode == 0 && line.Length > 0 ? line : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return "redis-server not found";
+            return null;
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Rmq.Host.Tests.Infrastructure;
 
-/// <summary>Where the built silo and CLI are: the same configuration as this test assembly.</summary>
+/// <summary>Where the built silo, CLI and chaos program are: the same configuration as this test assembly.</summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
@@ -13,6 +13,8 @@ public static class RepoPaths
     public static string SiloDll => Built("src/Rmq.Silo", "Rmq.Silo.dll");
 
     public static string CliDll => Built("src/Rmq.Cli", "rmq.dll");
+
+    public static string ChaosDll => Built("bench/Rmq.Chaos", "Rmq.Chaos.dll");
 
     /// <summary>Test artifacts (screenshots, measurements) that outlive the run: <c>TestResults/</c> at the repository root.</summary>
     public static string Results

@@ -40,7 +40,7 @@ public static class ChildProcesses
         {
             try
             {
-                if (!process.HasExited) process.Kill();
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException) { }
         }
