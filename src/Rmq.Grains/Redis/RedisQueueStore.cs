@@ -28,6 +28,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         var db = await Db().ConfigureAwait(false);
         try { await PublishCommands.PushAsync(db, Keys, queue, element, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full("LPUSH", e); }
     }
 
     /// <summary>One <c>LPUSH ready e1 … en</c>: consumed in argument order.</summary>
@@ -36,6 +37,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         var db = await Db().ConfigureAwait(false);
         try { await PublishCommands.PushAsync(db, Keys, queue, elements, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full("LPUSH", e); }
     }
 
     /// <summary>
