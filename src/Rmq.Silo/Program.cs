@@ -28,9 +28,11 @@ builder.Configuration.AddEnvironmentVariables("RMQ__");
 builder.Configuration.AddCommandLine(args);
 
 SiloSettings settings;
+bool allowEvictingRedis;
 try
 {
     settings = SiloSettings.Load(builder.Configuration);
+    allowEvictingRedis = RedisSettingsCheck.AllowEvicting(builder.Configuration);
 }
 catch (SettingsException e)
 {
@@ -72,6 +74,8 @@ try
     // Disposed with the host, after the silo has stopped.
     await app.Services.GetRequiredService<EmbeddedRedis>().EnsureAsync(settings.RedisConnectionString, settings.EmbeddedRedis, stopping.Token);
     await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", stopping.Token);
+    // maxmemory-policy must be noeviction (else exit 2); AOF off is a warning.
+    await RedisSettingsCheck.CheckAsync(ConfigurationOptions.Parse(settings.RedisConnectionString), "Rmq:RedisConnectionString", allowEvictingRedis, log, stopping.Token);
     if (settings.Host.Clustering == ClusteringMode.Redis && settings.ClusteringRedis != settings.RedisConnectionString)
         await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", stopping.Token);
 }
