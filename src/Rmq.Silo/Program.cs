@@ -17,7 +17,8 @@ using StackExchange.Redis;
 
 // Usage: Rmq.Silo [--Rmq:RedisConnectionString host:port] [--Silo:Clustering Redis] [--urls http://127.0.0.1:3333] ...
 // Settings come from appsettings.json, then RMQ__-prefixed environment variables, then the command line.
-// Exit codes: 0 stopped normally, 1 could not start (Redis unreachable, a port in use), 2 invalid setting.
+// Exit codes: 0 stopped normally, 1 could not start (Redis unreachable, a port in use), 2 invalid setting
+// (or a Redis setting Rmq refuses: an evicting maxmemory-policy).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
