@@ -40,7 +40,8 @@ internal sealed class BenchRunner(BenchSettings settings)
         }
 
         MemoryReport? memory = null;
-        if (settings.Runs("publish") || settings.Runs("e2e") || settings.Runs("latency") || settings.Runs("memory"))
+        BigQueueReport? bigQueue = null;
+        if (settings.Runs("publish") || settings.Runs("e2e") || settings.Runs("latency") || settings.Runs("memory") || settings.Runs("bigqueue"))
         {
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
@@ -63,9 +64,11 @@ internal sealed class BenchRunner(BenchSettings settings)
             }
             if (settings.Runs("memory"))
                 memory = await new MemoryScenario(rmq, db, settings, Progress).RunAsync();
+            if (settings.Runs("bigqueue"))
+                bigQueue = await new BigQueueScenario(rmq, db, settings, Progress).RunAsync();
         }
 
-        var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory), clock.Elapsed.TotalSeconds);
+        var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory), clock.Elapsed.TotalSeconds, bigQueue);
         AnsiConsole.WriteLine();
         ResultsTable.Write(AnsiConsole.Console, results);
         var (json, text) = ResultsFiles.Write(settings, results);

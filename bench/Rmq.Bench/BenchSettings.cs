@@ -5,6 +5,9 @@ internal sealed record BenchSettings
 {
     public const string AllScenarios = "ceiling,publish,e2e,latency,memory";
 
+    /// <summary>Scenarios that run only when named in <c>--scenarios</c>: too slow or too big for every run.</summary>
+    public const string OptInScenarios = "bigqueue";
+
     public required IReadOnlySet<string> Scenarios { get; init; }
     public required int Repetitions { get; init; }
     public required int PayloadBytes { get; init; }
@@ -30,6 +33,7 @@ internal sealed record BenchSettings
     public required int LatencyConsumers { get; init; }
     public required int MemoryQueues { get; init; }
     public required int MemoryReady { get; init; }
+    public required int BigQueueReady { get; init; }
     public required TimeSpan RunTimeout { get; init; }
     public required bool Warmup { get; init; }
     public required string? Output { get; init; }

@@ -7,7 +7,7 @@ using Rmq.Bench;
 
 var scenarios = new Option<string>("--scenarios")
 {
-    Description = $"Comma-separated subset of: {BenchSettings.AllScenarios}. The rmq-style baseline runs beside Rmq in publish, e2e and latency.",
+    Description = $"Comma-separated subset of: {BenchSettings.AllScenarios} (the default), and the opt-in {BenchSettings.OptInScenarios}. The rmq-style baseline runs beside Rmq in publish, e2e and latency.",
     DefaultValueFactory = _ => BenchSettings.AllScenarios,
 };
 var repetitions = Positive("--repetitions", 3, "Repetitions per figure; each figure is their median (use at least 3 for figures you quote).");
@@ -38,6 +38,7 @@ var latencySeconds = Positive("--latency-seconds", 3, "Latency: seconds per repe
 var latencyConsumers = Positive("--latency-consumers", 10, "Latency: consumers (both sides).");
 var memoryQueues = Positive("--memory-queues", 1000, "Memory: queues, each with one consumer.");
 var memoryReady = Positive("--memory-ready", 1000, "Memory: deliveries published to each queue.");
+var bigQueueReady = Positive("--big-queue-ready", 10_000_000, "Big queue (opt-in scenario bigqueue): deliveries in the one queue's ready list.");
 var timeout = Positive("--run-timeout", 120, "Seconds any one run may take before the whole benchmark is aborted.");
 var noWarmup = new Option<bool>("--no-warmup") { Description = "Skip the unrecorded warm-up runs." };
 var output = new Option<string?>("--output") { Description = "Folder for the results files (default: bench/results/, or bench/results/tmp/ for non-default runs)." };
@@ -47,7 +48,7 @@ Option[] tuning =
 [
     scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
     publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
-    latencySeconds, latencyConsumers, memoryQueues, memoryReady, timeout, noWarmup,
+    latencySeconds, latencyConsumers, memoryQueues, memoryReady, bigQueueReady, timeout, noWarmup,
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
@@ -57,8 +58,9 @@ batchConsumers.Validators.Add(r =>
 });
 scenarios.Validators.Add(r =>
 {
-    var unknown = Split(r.GetValueOrDefault<string>() ?? "").Except(BenchSettings.AllScenarios.Split(',')).ToList();
-    if (unknown.Count > 0) r.AddError($"Unknown scenario(s): {string.Join(", ", unknown)}. Choose from {BenchSettings.AllScenarios}.");
+    var known = BenchSettings.AllScenarios.Split(',').Concat(BenchSettings.OptInScenarios.Split(','));
+    var unknown = Split(r.GetValueOrDefault<string>() ?? "").Except(known).ToList();
+    if (unknown.Count > 0) r.AddError($"Unknown scenario(s): {string.Join(", ", unknown)}. Choose from {BenchSettings.AllScenarios},{BenchSettings.OptInScenarios}.");
 });
 
 root.SetAction(async parse =>
@@ -90,6 +92,7 @@ root.SetAction(async parse =>
         LatencyConsumers = parse.GetValue(latencyConsumers),
         MemoryQueues = parse.GetValue(memoryQueues),
         MemoryReady = parse.GetValue(memoryReady),
+        BigQueueReady = parse.GetValue(bigQueueReady),
         RunTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
         Warmup = !parse.GetValue(noWarmup),
         Output = parse.GetValue(output),

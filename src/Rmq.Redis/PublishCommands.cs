@@ -48,4 +48,12 @@ internal static class PublishCommands
 
     /// <summary>True for the exceptions StackExchange.Redis raises when Redis cannot be reached or does not answer in time.</summary>
     public static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
+
+    /// <summary>
+    /// True for Redis's refusal of a command that would grow its memory past <c>maxmemory</c> under
+    /// the <c>noeviction</c> policy (<c>OOM command not allowed when used memory &gt; 'maxmemory'</c>).
+    /// Publishes are such commands, on purpose: a full Redis refuses new work and keeps what it holds.
+    /// </summary>
+    public static bool IsRedisFull(Exception e) =>
+        e is RedisServerException && e.Message.StartsWith("OOM ", StringComparison.Ordinal);
 }

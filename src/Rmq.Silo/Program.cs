@@ -17,7 +17,8 @@ using StackExchange.Redis;
 
 // Usage: Rmq.Silo [--Rmq:RedisConnectionString host:port] [--Silo:Clustering Redis] [--urls http://127.0.0.1:3333] ...
 // Settings come from appsettings.json, then RMQ__-prefixed environment variables, then the command line.
-// Exit codes: 0 stopped normally, 1 could not start (Redis unreachable, a port in use), 2 invalid setting.
+// Exit codes: 0 stopped normally, 1 could not start (Redis unreachable, a port in use), 2 invalid setting
+// (or a Redis setting Rmq refuses: an evicting maxmemory-policy).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -28,9 +29,11 @@ builder.Configuration.AddEnvironmentVariables("RMQ__");
 builder.Configuration.AddCommandLine(args);
 
 SiloSettings settings;
+bool allowEvictingRedis;
 try
 {
     settings = SiloSettings.Load(builder.Configuration);
+    allowEvictingRedis = RedisSettingsCheck.AllowEvicting(builder.Configuration);
 }
 catch (SettingsException e)
 {
@@ -72,6 +75,8 @@ try
     // Disposed with the host, after the silo has stopped.
     await app.Services.GetRequiredService<EmbeddedRedis>().EnsureAsync(settings.RedisConnectionString, settings.EmbeddedRedis, stopping.Token);
     await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", stopping.Token);
+    // maxmemory-policy must be noeviction (else exit 2); AOF off is a warning.
+    await RedisSettingsCheck.CheckAsync(ConfigurationOptions.Parse(settings.RedisConnectionString), "Rmq:RedisConnectionString", allowEvictingRedis, log, stopping.Token);
     if (settings.Host.Clustering == ClusteringMode.Redis && settings.ClusteringRedis != settings.RedisConnectionString)
         await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", stopping.Token);
 }

@@ -10,7 +10,8 @@ internal sealed record BenchResults(
     IReadOnlyList<Figure> Figures,
     MemoryReport? Memory,
     IReadOnlyList<Goal> Goals,
-    double TotalSeconds)
+    double TotalSeconds,
+    BigQueueReport? BigQueue = null)
 {
     /// <summary>Rmq / baseline for the 10-consumer end-to-end figure, the run's headline number.</summary>
     /// <summary>The headline: 10 consumers, 10 publishers publishing one message per call (what producers do).</summary>

@@ -83,6 +83,8 @@ internal static class ResultsJson
             RedisUsedMemoryBytes = m.RedisUsedMemory,
             m.SetupSeconds,
         } : null,
+        // Opt-in: null unless the run named the bigqueue scenario.
+        r.BigQueue,
         Goals = r.Goals,
         r.TotalSeconds,
     }, Options);

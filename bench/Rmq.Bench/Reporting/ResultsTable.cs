@@ -12,9 +12,11 @@ internal static class ResultsTable
 
     public static void Write(IAnsiConsole console, BenchResults results)
     {
-        console.Write(Figures(results));
+        // A run of opt-in scenarios only (bigqueue) has no figures: no empty table then.
+        if (results.Figures.Count > 0) console.Write(Figures(results));
         if (results.Figures.Any(f => f.Cpu.Count > 0)) console.Write(Cpu(results));
         if (results.Memory is { } memory) console.Write(Memory(memory));
+        if (results.BigQueue is { } bigQueue) console.Write(BigQueueTable.Of(bigQueue));
         if (results.Goals.Count > 0) console.Write(Goals(results.Goals));
         if (results.E2eRatioVsBaseline is { } ratio)
             console.MarkupLine($"e2e_ratio_vs_rmq_baseline (10 consumers, 10 publishers one message per call): [bold]{Format.Ratio(ratio)}[/]");

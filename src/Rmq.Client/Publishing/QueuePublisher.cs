@@ -9,7 +9,8 @@ namespace Rmq.Publishing;
 /// element format, validation and errors as <see cref="IQueueGrain"/>'s publishes, without the Orleans
 /// round trip. A returned publish has reached Redis; a failed one throws
 /// <see cref="RedisUnavailableException"/> (with <see cref="RedisUnavailableException.TimedOut"/> when
-/// Redis did not answer in time: then it may have been published).
+/// Redis did not answer in time: then it may have been published), or <see cref="RedisFullException"/>
+/// when Redis is over its maxmemory (then nothing was published).
 /// </summary>
 public sealed class QueuePublisher
 {

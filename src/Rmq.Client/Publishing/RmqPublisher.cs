@@ -82,8 +82,14 @@ public sealed class RmqPublisher : IAsyncDisposable
         return pushed;
     }
 
-    /// <summary>The errors of a push, as <see cref="RedisUnavailableException"/>; anything else as it is.</summary>
-    internal Exception Translate(Exception e) => PublishCommands.IsUnavailable(e) ? Unavailable(e) : e;
+    /// <summary>
+    /// The errors of a push, as <see cref="RedisUnavailableException"/> or (Redis over maxmemory)
+    /// <see cref="RedisFullException"/>; anything else as it is.
+    /// </summary>
+    internal Exception Translate(Exception e) =>
+        PublishCommands.IsUnavailable(e) ? Unavailable(e)
+        : PublishCommands.IsRedisFull(e) ? new RedisFullException(_endpoints, "LPUSH", e)
+        : e;
 
     /// <summary>One <c>LPUSH</c> of several elements, in argument order.</summary>
     internal async Task PushAsync(string queue, RedisKey ready, RedisValue[] elements)
@@ -100,9 +106,9 @@ public sealed class RmqPublisher : IAsyncDisposable
             _wakes.Published(queue);
             await pushed.ConfigureAwait(false);
         }
-        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        catch (Exception e) when (PublishCommands.IsUnavailable(e) || PublishCommands.IsRedisFull(e))
         {
-            throw Unavailable(e);
+            throw Translate(e);
         }
     }
 

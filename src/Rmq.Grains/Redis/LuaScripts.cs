@@ -5,8 +5,22 @@ namespace Rmq.Redis;
 /// cluster dialect, so all of them are legal on Redis Cluster too. Redis runs a script atomically:
 /// a crash of the silo can happen before or after a script, never inside one.
 /// </summary>
+/// <remarks>
+/// Redis over <c>maxmemory</c> (policy <c>noeviction</c>) refuses commands that may grow memory (LPUSH,
+/// RPOPLPUSH, SET, SADD, HSET…), inside scripts too: a script without flags fails at the first such
+/// command unless it has written before — so whether it runs depends on the order of its calls. The
+/// scripts of the consuming side start with <see cref="AllowOom"/> (Redis 7+) instead, and always run
+/// whole: fetching, acks, rejects, pushes, returns, heartbeats, registrations and the cleaner move or
+/// remove what Redis already holds (or write a few bytes of bookkeeping), and they are how a full Redis
+/// empties. Publishing uses plain LPUSH and stays refused while Redis is full. The shebang must stay the
+/// first line: the raw string literals below start with it, and StackExchange.Redis sends the text as
+/// it is (<see cref="RedisConnection.Script"/> drops the line for Redis 6 and older).
+/// </remarks>
 internal static class LuaScripts
 {
+    /// <summary>The first line of a script that Redis must run even over maxmemory.</summary>
+    public const string AllowOom = "#!lua flags=allow-oom";
+
     /// <summary>
     /// The consuming hot path in one round trip: apply finished outcomes (once), then prefetch.
     /// KEYS[1] ready, KEYS[2] this connection's unacked list, KEYS[3] rejected, KEYS[4] the connection's
@@ -41,6 +55,7 @@ internal static class LuaScripts
     /// between the LTRIM and the LPUSH.
     /// </remarks>
     public const string ApplyAndFetch = """
+        #!lua flags=allow-oom
         for k = 1, #KEYS do
           if k ~= 4 then
             local t = redis.call('TYPE', KEYS[k])['ok']
@@ -121,6 +136,7 @@ internal static class LuaScripts
     /// a silo that dies in between leaves each in both lists — delivered twice, never lost.
     /// </remarks>
     public const string PushOnce = """
+        #!lua flags=allow-oom
         if redis.call('GET', KEYS[2]) == ARGV[1] then return 0 end
         local t = redis.call('TYPE', KEYS[1])['ok']
         if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[1] .. ' is a ' .. t .. ', not a list') end
@@ -147,10 +163,47 @@ internal static class LuaScripts
     /// script short. Returns the number moved.
     /// </summary>
     public const string Move = """
+        #!lua flags=allow-oom
         local n = 0
         for _ = 1, tonumber(ARGV[1]) do
           if not redis.call('RPOPLPUSH', KEYS[1], KEYS[2]) then break end
           n = n + 1
+        end
+        return n
+        """;
+
+    /// <summary>
+    /// <c>SET KEYS[1] ARGV[1] PX ARGV[2]</c> even over maxmemory: the heartbeat, so a full Redis does not
+    /// make a live connection look dead (its deliveries would be returned and consumed twice).
+    /// </summary>
+    public const string SetWithTtl = """
+        #!lua flags=allow-oom
+        return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        """;
+
+    /// <summary>
+    /// <c>SADD KEYS[1] ARGV…</c> even over maxmemory, for the registrations that consuming needs
+    /// (rmq::connections, a connection's queues and consumers, rmq::queues, the consuming queues), so a
+    /// queue can start (or resume) consuming a full Redis. Returns how many were added.
+    /// </summary>
+    public const string AddToSet = """
+        #!lua flags=allow-oom
+        local n = 0
+        for j = 1, #ARGV, 1000 do
+          n = n + redis.call('SADD', KEYS[1], unpack(ARGV, j, math.min(j + 999, #ARGV)))
+        end
+        return n
+        """;
+
+    /// <summary>
+    /// <c>HSET KEYS[1] field value…</c> (ARGV holds the pairs) even over maxmemory, for the consuming
+    /// configuration and the connection → silo owners. Returns how many fields were new.
+    /// </summary>
+    public const string SetHashFields = """
+        #!lua flags=allow-oom
+        local n = 0
+        for j = 1, #ARGV, 1000 do
+          n = n + redis.call('HSET', KEYS[1], unpack(ARGV, j, math.min(j + 999, #ARGV)))
         end
         return n
         """;

@@ -38,7 +38,8 @@ public sealed partial class RedisQueueStore
             {
                 string queue = member!;
                 // As Go rmq: the queue is listed again, so it shows in stats.
-                await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
+                // (An allow-oom script, as the moves: the cleaner must return deliveries from a full Redis.)
+                await AddToSetAsync(db, RedisKeys.Queues, queue).ConfigureAwait(false);
                 // Checkpoint: each element is in unacked or in ready at every moment. The list empties
                 // itself (Redis deletes empty lists), so nothing pushed meanwhile is deleted blindly.
                 var returned = await MoveCoreAsync(db, Keys.Unacked(connection, queue), Keys.Ready(queue), long.MaxValue).ConfigureAwait(false);

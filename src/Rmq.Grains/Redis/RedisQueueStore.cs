@@ -28,6 +28,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         var db = await Db().ConfigureAwait(false);
         try { await PublishCommands.PushAsync(db, Keys, queue, element, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full("LPUSH", e); }
     }
 
     /// <summary>One <c>LPUSH ready e1 … en</c>: consumed in argument order.</summary>
@@ -36,6 +37,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         var db = await Db().ConfigureAwait(false);
         try { await PublishCommands.PushAsync(db, Keys, queue, elements, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full("LPUSH", e); }
     }
 
     /// <summary>
@@ -52,7 +54,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
 
     /// <summary><c>SADD rmq::queues queue</c>, as Go rmq's OpenQueue.</summary>
     public Task ListQueueAsync(string queue) =>
-        Run("SADD rmq::queues", db => db.SetAddAsync(RedisKeys.Queues, queue));
+        Run("SADD rmq::queues", db => AddToSetAsync(db, RedisKeys.Queues, queue));
 
     /// <summary>
     /// Registers a consuming connection as Go rmq does: heartbeat first, then <c>rmq::connections</c>
@@ -64,13 +66,14 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         {
             // The owner first: a connection is never registered without it, so a dead silo's
             // connections can always be found.
-            await db.HashSetAsync(RedisKeys.ConnectionSilos, connection, silo).ConfigureAwait(false);
-            await db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
-            await db.SetAddAsync(RedisKeys.Connections, connection).ConfigureAwait(false);
-            var queues = db.SetAddAsync(RedisKeys.ConnectionQueues(connection), queue);
-            var listed = db.SetAddAsync(RedisKeys.Queues, queue);
+            // Each write is an allow-oom script: a queue must be able to start consuming a full Redis.
+            await SetHashFieldsAsync(db, RedisKeys.ConnectionSilos, new HashEntry(connection, silo)).ConfigureAwait(false);
+            await SetWithTtlAsync(db, RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
+            await AddToSetAsync(db, RedisKeys.Connections, connection).ConfigureAwait(false);
+            var queues = AddToSetAsync(db, RedisKeys.ConnectionQueues(connection), queue);
+            var listed = AddToSetAsync(db, RedisKeys.Queues, queue);
             if (consumers.Count > 0)
-                await db.SetAddAsync(Keys.Consumers(connection, queue), consumers.Select(c => (RedisValue)c).ToArray()).ConfigureAwait(false);
+                await AddToSetAsync(db, Keys.Consumers(connection, queue), consumers.Select(c => (RedisValue)c).ToArray()).ConfigureAwait(false);
             await queues.ConfigureAwait(false);
             await listed.ConfigureAwait(false);
         });
@@ -79,13 +82,14 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     /// <c>SET heartbeat 1 EX ttl</c>, pipelined with a check that the connection is still registered.
     /// Returns false when a cleaner has unregistered it (the grain was paused past its TTL, or its silo
     /// was declared dead): then the heartbeat just written is deleted again and the caller must stop
-    /// using this connection's unacked list (RMQ-SEMANTICS §12.2).
+    /// using this connection's unacked list (RMQ-SEMANTICS §12.2). Works while Redis is over maxmemory
+    /// (an allow-oom script): a refused heartbeat would make a consuming connection look dead.
     /// </summary>
     public Task<bool> HeartbeatAsync(string connection, TimeSpan ttl) =>
         Run("SET heartbeat", async db =>
         {
             var registered = db.SetContainsAsync(RedisKeys.Connections, connection);
-            await db.StringSetAsync(RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
+            await SetWithTtlAsync(db, RedisKeys.Heartbeat(connection), "1", ttl).ConfigureAwait(false);
             if (await registered.ConfigureAwait(false)) return true;
             await db.KeyDeleteAsync(RedisKeys.Heartbeat(connection)).ConfigureAwait(false);
             return false;
@@ -93,7 +97,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
 
     /// <summary><c>SADD consumers name</c> (informational; Go rmq's stats count it).</summary>
     public Task AddConsumerNameAsync(string connection, string queue, string name) =>
-        Run("SADD consumers", db => db.SetAddAsync(Keys.Consumers(connection, queue), name));
+        Run("SADD consumers", db => AddToSetAsync(db, Keys.Consumers(connection, queue), name));
 
     /// <summary>
     /// Closes a connection whose unacked list is empty: deletes its consumers set, queues set and
@@ -147,7 +151,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 pushArgs[0] = batchNumber;
                 pushArgs[1] = MarkerTtlSeconds;
                 pushes.CopyTo(pushArgs, 2);
-                await db.ScriptEvaluateAsync(LuaScripts.PushOnce, [Keys.Ready(pushQueue), Keys.PushedBatch(pushQueue, connection)], pushArgs).ConfigureAwait(false);
+                await db.ScriptEvaluateAsync(redis.Script(LuaScripts.PushOnce), [Keys.Ready(pushQueue), Keys.PushedBatch(pushQueue, connection)], pushArgs).ConfigureAwait(false);
                 acks = [.. acks, .. pushes];
                 pushes = [];
             }
@@ -175,7 +179,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             RedisKey[] keys = pushes.Count > 0
                 ? [Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue), Keys.Ready(pushQueue!)]
                 : [Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue)];
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ApplyAndFetch, keys, args).ConfigureAwait(false))!;
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(redis.Script(LuaScripts.ApplyAndFetch), keys, args).ConfigureAwait(false))!;
             var fetched = new List<byte[]>(result.Length - 4);
             for (var j = 4; j < result.Length; j++) fetched.Add((byte[])result[j]!);
             return new FetchResult(fetched, (long)result[0], (long)result[1], (long)result[2], (long)result[3] == 1);
@@ -183,16 +187,17 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("apply outcomes and fetch", e); }
     }
 
-    /// <summary>Persists StartConsuming's settings so a re-activation resumes.</summary>
+    /// <summary>
+    /// Persists StartConsuming's settings so a re-activation resumes. The consuming configuration is
+    /// written with allow-oom scripts, here and below: StartConsuming must work on a full Redis.
+    /// </summary>
     public Task SaveConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval) =>
         Run("HSET consuming", async db =>
         {
-            var listed = db.SetAddAsync(RedisKeys.ConsumingQueues, queue);
-            await db.HashSetAsync(Keys.ConsumingConfig(queue),
-            [
+            var listed = AddToSetAsync(db, RedisKeys.ConsumingQueues, queue);
+            await SetHashFieldsAsync(db, Keys.ConsumingConfig(queue),
                 new HashEntry(PrefetchField, prefetchLimit),
-                new HashEntry(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
-            ]).ConfigureAwait(false);
+                new HashEntry(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
             await listed.ConfigureAwait(false);
         });
 
@@ -210,12 +215,12 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 new(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
             };
             if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
-            var listed = db.SetAddAsync(RedisKeys.ConsumingQueues, queue);
-            var queues = db.SetAddAsync(RedisKeys.Queues, queue);
+            var listed = AddToSetAsync(db, RedisKeys.ConsumingQueues, queue);
+            var queues = AddToSetAsync(db, RedisKeys.Queues, queue);
             var grains = consumers.Count > 0
-                ? db.HashSetAsync(Keys.ConsumerGrains(queue), consumers.Select(c => new HashEntry(c.Key, c.Value)).ToArray())
+                ? SetHashFieldsAsync(db, Keys.ConsumerGrains(queue), consumers.Select(c => new HashEntry(c.Key, c.Value)).ToArray())
                 : Task.CompletedTask;
-            await db.HashSetAsync(Keys.ConsumingConfig(queue), entries.ToArray()).ConfigureAwait(false);
+            await SetHashFieldsAsync(db, Keys.ConsumingConfig(queue), entries.ToArray()).ConfigureAwait(false);
             await listed.ConfigureAwait(false);
             await queues.ConfigureAwait(false);
             await grains.ConfigureAwait(false);
@@ -229,11 +234,11 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     public Task SavePushQueueAsync(string queue, string? pushQueue) =>
         Run("HSET push", db => pushQueue is null
             ? db.HashDeleteAsync(Keys.ConsumingConfig(queue), PushField)
-            : db.HashSetAsync(Keys.ConsumingConfig(queue), PushField, pushQueue));
+            : SetHashFieldsAsync(db, Keys.ConsumingConfig(queue), new HashEntry(PushField, pushQueue)));
 
     /// <summary>Persists one consumer registration.</summary>
     public Task SaveConsumerAsync(string queue, string name, string registration) =>
-        Run("HSET consumer", db => db.HashSetAsync(Keys.ConsumerGrains(queue), name, registration));
+        Run("HSET consumer", db => SetHashFieldsAsync(db, Keys.ConsumerGrains(queue), new HashEntry(name, registration)));
 
     /// <summary>Forgets the consuming settings and consumer registrations (the push queue stays).</summary>
     public Task ClearConsumingAsync(string queue) =>
@@ -301,13 +306,13 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     private Task<long> MoveAsync(RedisKey from, RedisKey to, long max) =>
         Run("move", db => MoveCoreAsync(db, from, to, max));
 
-    private static async Task<long> MoveCoreAsync(IDatabase db, RedisKey from, RedisKey to, long max)
+    private async Task<long> MoveCoreAsync(IDatabase db, RedisKey from, RedisKey to, long max)
     {
         long moved = 0;
         while (moved < max)
         {
             var chunk = Math.Min(MoveChunk, max - moved);
-            var n = (long)await db.ScriptEvaluateAsync(LuaScripts.Move, [from, to], [chunk]).ConfigureAwait(false);
+            var n = (long)await db.ScriptEvaluateAsync(redis.Script(LuaScripts.Move), [from, to], [chunk]).ConfigureAwait(false);
             moved += n;
             if (n < chunk) break;
         }

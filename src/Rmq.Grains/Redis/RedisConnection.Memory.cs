@@ -1,0 +1,37 @@
+using StackExchange.Redis;
+
+namespace Rmq.Redis;
+
+/// <summary>What the store needs to keep consuming while Redis is full (over <c>maxmemory</c>).</summary>
+public sealed partial class RedisConnection
+{
+    private static readonly Version ScriptFlagsVersion = new(7, 0);
+    // 0 not known yet, 1 every server is Redis 7+, 2 some server is older. An int, so that threads
+    // racing on the first scripts read and write it whole.
+    private int _scriptFlags;
+
+    /// <summary>Wraps Redis's <c>OOM</c> refusal of a publish in an exception that says what to do.</summary>
+    public RedisFullException Full(string operation, Exception inner) => new(Endpoints, operation, inner);
+
+    /// <summary>
+    /// The text to send for a script of <see cref="LuaScripts"/>: as it is (its first line a
+    /// <c>#!lua flags=allow-oom</c> shebang) on Redis 7 and later, without that line on older servers,
+    /// which cannot parse it. Without the flag an older Redis refuses a script over maxmemory at its first
+    /// memory-growing command if nothing was written before it; the scripts then fail whole and are retried.
+    /// </summary>
+    internal string Script(string script)
+    {
+        if (!script.StartsWith("#!", StringComparison.Ordinal)) return script;
+        if (_scriptFlags == 0 && ServersSupportScriptFlags() is { } supported) _scriptFlags = supported ? 1 : 2;
+        return _scriptFlags == 2 ? script[(script.IndexOf('\n') + 1)..] : script;
+    }
+
+    // Null while no server is connected (the version is not known yet): the shebang is kept, and the
+    // question is asked again next time.
+    private bool? ServersSupportScriptFlags()
+    {
+        var servers = _multiplexer?.GetServers().Where(s => s.IsConnected).ToArray() ?? [];
+        if (servers.Length == 0) return null;
+        return servers.All(s => s.Version >= ScriptFlagsVersion);
+    }
+}
