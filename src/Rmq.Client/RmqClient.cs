@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Rmq.Hosting;
-using StackExchange.Redis;
 
 namespace Rmq;
 
@@ -99,5 +98,5 @@ public sealed class RmqClient : IAsyncDisposable
 
     private static string Where(RmqClientOptions options) => options.Clustering == RmqClientClustering.Localhost
         ? $"127.0.0.1:{options.GatewayPort} (GatewayPort)"
-        : $"the silos registered in Redis at {ConfigurationOptions.Parse(options.RedisConnectionString!).ToString(includePassword: false)} (RedisConnectionString, cluster id '{options.ClusterId}')";
+        : $"the silos registered in Redis at {Rmq.Redis.RedisConfiguration.Redacted(options.RedisConnectionString)} (RedisConnectionString, cluster id '{options.ClusterId}')";
 }

@@ -13,7 +13,6 @@ using Rmq.Silo;
 using Rmq.Silo.Hosting;
 using Rmq.Silo.Http;
 using Rmq.Silo.Metrics;
-using StackExchange.Redis;
 
 // Usage: Rmq.Silo [--Rmq:RedisConnectionString host:port] [--Silo:Clustering Redis] [--urls http://127.0.0.1:3333] ...
 // Settings come from appsettings.json, then RMQ__-prefixed environment variables, then the command line.
@@ -71,9 +70,9 @@ try
 {
     // Disposed with the host, after the silo has stopped.
     await app.Services.GetRequiredService<EmbeddedRedis>().EnsureAsync(settings.RedisConnectionString, settings.EmbeddedRedis, stopping.Token);
-    await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", stopping.Token);
+    await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", settings.RedisTlsCaCertificate, stopping.Token);
     if (settings.Host.Clustering == ClusteringMode.Redis && settings.ClusteringRedis != settings.RedisConnectionString)
-        await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", stopping.Token);
+        await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", settings.RedisTlsCaCertificate, stopping.Token);
 }
 catch (SettingsException e)
 {
@@ -107,7 +106,7 @@ catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException
 var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
 // demo.sh and people wait for this line: the silo is active in the cluster and HTTP is up.
 SiloLog.Active(log, silo.Name, settings.Host.GatewayPort, string.Join(" ", settings.Urls), settings.Host.Clustering,
-    ConfigurationOptions.Parse(settings.RedisConnectionString).ToString(includePassword: false));
+    settings.RedisForDisplay);
 await app.WaitForShutdownAsync();
 SiloLog.Stopped(log, silo.Name);
 return 0;
