@@ -77,7 +77,7 @@ public sealed class RmqClient : IAsyncDisposable
         {
             host.Dispose();
             throw new SiloUnreachableException(
-                $"no Rmq silo answers at {Where(options)}: {e.Message} Start one (the Rmq.Silo host), or point RmqClientOptions at a running one.", e);
+                $"no Rmq silo answers at {Where(options)}: {e.Message}{TlsHint(e, nameof(RmqClientOptions.RedisTlsCaCertificate))} Start one (the Rmq.Silo host), or point RmqClientOptions at a running one.", e);
         }
     }
 
@@ -95,6 +95,11 @@ public sealed class RmqClient : IAsyncDisposable
         }
         _host.Dispose();
     }
+
+    /// <summary>When Redis's TLS certificate was refused: what to set, in the caller's words for the CA setting.</summary>
+    internal static string TlsHint(Exception e, string caSetting) => Rmq.Redis.RedisConfiguration.TlsFailure(e) is null
+        ? ""
+        : $" Redis's TLS certificate is not trusted: set {caSetting} to the CA certificate (PEM) that signed it.";
 
     private static string Where(RmqClientOptions options) => options.Clustering == RmqClientClustering.Localhost
         ? $"127.0.0.1:{options.GatewayPort} (GatewayPort)"

@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using StackExchange.Redis;
@@ -95,6 +96,17 @@ internal static class RedisConfiguration
         {
             return "(an unparsable connection string, not shown)";
         }
+    }
+
+    /// <summary>
+    /// The TLS handshake's failure within <paramref name="e"/>, or <c>null</c>. StackExchange.Redis reports a
+    /// server certificate it refused as an authentication failure, like a refused password; this tells them apart.
+    /// </summary>
+    public static AuthenticationException? TlsFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is AuthenticationException tls) return tls;
+        return null;
     }
 
     /// <summary>The endpoints alone (<c>host:port,host:port</c>), for messages.</summary>

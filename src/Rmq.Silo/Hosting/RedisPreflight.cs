@@ -1,5 +1,4 @@
 using Rmq.Redis;
-using System.Security.Authentication;
 using StackExchange.Redis;
 
 namespace Rmq.Silo.Hosting;
@@ -27,9 +26,7 @@ internal static class RedisPreflight
         {
             multiplexer = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        // StackExchange.Redis reports a refused server certificate as an authentication failure too;
-        // the inner AuthenticationException (from the TLS handshake) tells it from a refused password.
-        catch (RedisConnectionException e) when (Find<AuthenticationException>(e) is { } tls)
+        catch (RedisConnectionException e) when (RedisConfiguration.TlsFailure(e) is { } tls)
         {
             var trust = string.IsNullOrWhiteSpace(tlsCaCertificate)
                 ? $"Set {CaSetting} to the path of the CA certificate (PEM) that signed it, or install that CA on this machine."
@@ -86,13 +83,6 @@ internal static class RedisPreflight
         if (connectedAs is not null && connectedAs != user)
             throw new SettingsException(
                 $"Invalid setting: {setting}: Redis at {where} refused user '{user}' with the configured password (the connection fell back to user '{connectedAs}'); check user= and password=.");
-    }
-
-    private static T? Find<T>(Exception e) where T : Exception
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-            if (x is T found) return found;
-        return null;
     }
 
     private static bool Mentions(Exception e, params string[] words)
