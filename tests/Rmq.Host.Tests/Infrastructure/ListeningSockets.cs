@@ -43,7 +43,7 @@ public static class ListeningSockets
     public static bool IsLoopback(IPAddress address) =>
         IPAddress.IsLoopback(address) || address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(address.MapToIPv4());
 
-    // "0100007F:71B9": the address as the kernel stores it (32-bit words in host byte order), the port in hex.
+    // "0100007F:71B9": the address as 32-bit words printed in host byte order, then the port in hex.
     private static IPEndPoint Parse(string local)
     {
         var (hex, port) = (local[..local.IndexOf(':')], int.Parse(local[(local.IndexOf(':') + 1)..], NumberStyles.HexNumber));
@@ -51,8 +51,8 @@ public static class ListeningSockets
         for (var word = 0; word < hex.Length / 8; word++)
         {
             var value = uint.Parse(hex.AsSpan(word * 8, 8), NumberStyles.HexNumber);
+            // Written back in this machine's byte order, the word's bytes are the address's bytes again.
             BitConverter.TryWriteBytes(bytes.AsSpan(word * 4, 4), value);
-            if (!BitConverter.IsLittleEndian) bytes.AsSpan(word * 4, 4).Reverse();
         }
         return new IPEndPoint(new IPAddress(bytes), port);
     }
