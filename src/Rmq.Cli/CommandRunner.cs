@@ -30,7 +30,8 @@ internal static class CommandRunner
             catch (SiloUnreachableException e)
             {
                 // Said with the command line's option names rather than the library's.
-                return Fail(ExitCodes.Unreachable, $"no Rmq silo answers at {ConnectionSettings.Describe(options!)}: {e.InnerException?.Message}");
+                var tls = e.InnerException is { } inner ? RmqClient.TlsHint(inner, "--redis-tls-ca-certificate") : "";
+                return Fail(ExitCodes.Unreachable, $"no Rmq silo answers at {ConnectionSettings.Describe(options!)}: {e.InnerException?.Message}{tls}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return Fail(130, "interrupted"); }
             catch (Exception e) when (e is RedisUnavailableException or InvalidOperationException or OrleansException or TimeoutException or IOException)

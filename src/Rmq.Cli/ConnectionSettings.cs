@@ -19,6 +19,12 @@ internal static class ConnectionSettings
         Recursive = true,
     };
 
+    public static readonly Option<string?> RedisTlsCaCertificate = new("--redis-tls-ca-certificate")
+    {
+        Description = "With --redis over TLS (ssl=true): the CA certificate (PEM file) that signed Redis's certificate, as the silos' Rmq:RedisTlsCaCertificate.",
+        Recursive = true,
+    };
+
     public static readonly Option<string> ClusterId = new("--cluster-id")
     {
         Description = "The silos' Silo:ClusterId.",
@@ -44,6 +50,7 @@ internal static class ConnectionSettings
     {
         root.Add(GatewayPort);
         root.Add(Redis);
+        root.Add(RedisTlsCaCertificate);
         root.Add(ClusterId);
         root.Add(ServiceId);
         root.Add(Wait);
@@ -57,11 +64,18 @@ internal static class ConnectionSettings
         {
             Clustering = string.IsNullOrWhiteSpace(redis) ? RmqClientClustering.Localhost : RmqClientClustering.Redis,
             RedisConnectionString = redis,
+            RedisTlsCaCertificate = parse.GetValue(RedisTlsCaCertificate),
             GatewayPort = parse.GetValue(GatewayPort),
             ClusterId = parse.GetValue(ClusterId)!,
             ServiceId = parse.GetValue(ServiceId)!,
         };
-        if (options.Problem() is { } problem) throw new UsageException(problem.Replace("GatewayPort", "--gateway-port", StringComparison.Ordinal));
+        if (options.Clustering == RmqClientClustering.Localhost && !string.IsNullOrWhiteSpace(options.RedisTlsCaCertificate))
+            throw new UsageException("--redis-tls-ca-certificate is given without --redis; the CLI talks to Redis only to find the silos through Redis clustering.");
+        if (options.Problem() is { } problem)
+            throw new UsageException(problem
+                .Replace("GatewayPort", "--gateway-port", StringComparison.Ordinal)
+                .Replace(nameof(RmqClientOptions.RedisTlsCaCertificate), "--redis-tls-ca-certificate", StringComparison.Ordinal)
+                .Replace(nameof(RmqClientOptions.RedisConnectionString), "--redis", StringComparison.Ordinal));
         var wait = parse.GetValue(Wait);
         if (wait < 0 || double.IsNaN(wait)) throw new UsageException($"--wait is {wait}; it must be 0 or more seconds.");
         return (options, TimeSpan.FromSeconds(wait));
@@ -70,11 +84,5 @@ internal static class ConnectionSettings
     /// <summary>Where the client looks for silos, for messages.</summary>
     public static string Describe(RmqClientOptions options) => options.Clustering == RmqClientClustering.Localhost
         ? $"127.0.0.1:{options.GatewayPort} (--gateway-port)"
-        : $"the silos registered in Redis at {Redact(options.RedisConnectionString!)} (--redis, cluster id '{options.ClusterId}')";
-
-    private static string Redact(string redis)
-    {
-        try { return StackExchange.Redis.ConfigurationOptions.Parse(redis).ToString(includePassword: false); }
-        catch (ArgumentException) { return "(unparsable connection string)"; }
-    }
+        : $"the silos registered in Redis at {Rmq.Redis.RedisConfiguration.Redacted(options.RedisConnectionString)} (--redis, cluster id '{options.ClusterId}')";
 }

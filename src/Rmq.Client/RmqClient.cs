@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Rmq.Hosting;
-using StackExchange.Redis;
 
 namespace Rmq;
 
@@ -78,7 +77,7 @@ public sealed class RmqClient : IAsyncDisposable
         {
             host.Dispose();
             throw new SiloUnreachableException(
-                $"no Rmq silo answers at {Where(options)}: {e.Message} Start one (the Rmq.Silo host), or point RmqClientOptions at a running one.", e);
+                $"no Rmq silo answers at {Where(options)}: {e.Message}{TlsHint(e, nameof(RmqClientOptions.RedisTlsCaCertificate))} Start one (the Rmq.Silo host), or point RmqClientOptions at a running one.", e);
         }
     }
 
@@ -97,7 +96,12 @@ public sealed class RmqClient : IAsyncDisposable
         _host.Dispose();
     }
 
+    /// <summary>When Redis's TLS certificate was refused: what to set, in the caller's words for the CA setting.</summary>
+    internal static string TlsHint(Exception e, string caSetting) => Rmq.Redis.RedisConfiguration.TlsFailure(e) is null
+        ? ""
+        : $" Redis's TLS certificate is not trusted: set {caSetting} to the CA certificate (PEM) that signed it.";
+
     private static string Where(RmqClientOptions options) => options.Clustering == RmqClientClustering.Localhost
         ? $"127.0.0.1:{options.GatewayPort} (GatewayPort)"
-        : $"the silos registered in Redis at {ConfigurationOptions.Parse(options.RedisConnectionString!).ToString(includePassword: false)} (RedisConnectionString, cluster id '{options.ClusterId}')";
+        : $"the silos registered in Redis at {Rmq.Redis.RedisConfiguration.Redacted(options.RedisConnectionString)} (RedisConnectionString, cluster id '{options.ClusterId}')";
 }

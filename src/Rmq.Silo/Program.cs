@@ -13,7 +13,6 @@ using Rmq.Silo;
 using Rmq.Silo.Hosting;
 using Rmq.Silo.Http;
 using Rmq.Silo.Metrics;
-using StackExchange.Redis;
 
 // Usage: Rmq.Silo [--Rmq:RedisConnectionString host:port] [--Silo:Clustering Redis] [--urls http://127.0.0.1:3333] ...
 // Settings come from appsettings.json, then RMQ__-prefixed environment variables, then the command line.
@@ -74,11 +73,12 @@ try
 {
     // Disposed with the host, after the silo has stopped.
     await app.Services.GetRequiredService<EmbeddedRedis>().EnsureAsync(settings.RedisConnectionString, settings.EmbeddedRedis, stopping.Token);
-    await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", stopping.Token);
-    // maxmemory-policy must be noeviction (else exit 2); AOF off is a warning.
-    await RedisSettingsCheck.CheckAsync(ConfigurationOptions.Parse(settings.RedisConnectionString), "Rmq:RedisConnectionString", allowEvictingRedis, log, stopping.Token);
+    await RedisPreflight.CheckAsync(settings.RedisConnectionString, "Rmq:RedisConnectionString", settings.RedisTlsCaCertificate, stopping.Token);
+    // maxmemory-policy must be noeviction (else exit 2); AOF off is a warning. Same TLS trust as every other connection.
+    await RedisSettingsCheck.CheckAsync(RedisConfiguration.Create(settings.RedisConnectionString, settings.RedisTlsCaCertificate),
+        "Rmq:RedisConnectionString", allowEvictingRedis, log, stopping.Token);
     if (settings.Host.Clustering == ClusteringMode.Redis && settings.ClusteringRedis != settings.RedisConnectionString)
-        await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", stopping.Token);
+        await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", settings.RedisTlsCaCertificate, stopping.Token);
 }
 catch (SettingsException e)
 {
@@ -112,7 +112,7 @@ catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException
 var silo = app.Services.GetRequiredService<ILocalSiloDetails>();
 // demo.sh and people wait for this line: the silo is active in the cluster and HTTP is up.
 SiloLog.Active(log, silo.Name, settings.Host.GatewayPort, string.Join(" ", settings.Urls), settings.Host.Clustering,
-    ConfigurationOptions.Parse(settings.RedisConnectionString).ToString(includePassword: false));
+    settings.RedisForDisplay);
 await app.WaitForShutdownAsync();
 SiloLog.Stopped(log, silo.Name);
 return 0;

@@ -1,6 +1,6 @@
 using Orleans.Configuration;
 using Rmq.Hosting;
-using StackExchange.Redis;
+using Rmq.Redis;
 
 // The usual home of Orleans builder extensions, so `client.AddRmqClient()` needs no extra using.
 namespace Microsoft.Extensions.Hosting;
@@ -36,7 +36,7 @@ public static class RmqClientBuilderExtensions
         }
         else
         {
-            var redis = ConfigurationOptions.Parse(options.RedisConnectionString!);
+            var redis = RedisConfiguration.Create(options.RedisConnectionString!, options.RedisTlsCaCertificate);
             builder.UseRedisClustering(o => o.ConfigurationOptions = redis);
             builder.Configure<ClusterOptions>(o =>
             {

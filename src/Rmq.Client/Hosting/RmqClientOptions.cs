@@ -18,6 +18,13 @@ public sealed class RmqClientOptions
     /// <summary>With Redis clustering: the StackExchange.Redis configuration of the Redis holding the silos' membership.</summary>
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>
+    /// With Redis clustering over TLS (<c>ssl=true</c> in <see cref="RedisConnectionString"/>): the path of
+    /// a PEM (or DER) file holding the CA certificate that signed Redis's certificate, as the silos'
+    /// <c>Rmq:RedisTlsCaCertificate</c>. Empty: only the machine's CAs are trusted.
+    /// </summary>
+    public string? RedisTlsCaCertificate { get; set; }
+
     /// <summary>The Orleans cluster id the silos use.</summary>
     public string ClusterId { get; set; } = DefaultClusterId;
 
@@ -32,6 +39,11 @@ public sealed class RmqClientOptions
             return $"GatewayPort is {GatewayPort}; it must be a port number from 1 to 65535.";
         if (Clustering == RmqClientClustering.Redis && string.IsNullOrWhiteSpace(RedisConnectionString))
             return "RedisConnectionString is empty; Redis clustering needs the Redis that holds the silos' membership, e.g. 'localhost:6379'.";
+        if (Clustering == RmqClientClustering.Redis)
+        {
+            if (Rmq.Redis.RedisConfiguration.ConnectionStringProblem(RedisConnectionString, nameof(RedisConnectionString)) is { } redis) return redis;
+            if (Rmq.Redis.RedisConfiguration.TlsCaCertificateProblem(RedisTlsCaCertificate, nameof(RedisTlsCaCertificate), RedisConnectionString!, nameof(RedisConnectionString)) is { } ca) return ca;
+        }
         if (string.IsNullOrWhiteSpace(ClusterId)) return "ClusterId is empty; use the silos' Silo:ClusterId.";
         if (string.IsNullOrWhiteSpace(ServiceId)) return "ServiceId is empty; use the silos' Silo:ServiceId.";
         return null;

@@ -34,12 +34,12 @@ public sealed class RmqPublisher : IAsyncDisposable
         if (options.Problem() is { } problem) throw new ArgumentException($"Invalid RmqPublisherOptions: {problem}", nameof(options));
         Options = options;
         Keys = new RedisKeys(options.KeyDialect);
-        _configuration = ConfigurationOptions.Parse(options.RedisConnectionString);
+        _configuration = RedisConfiguration.Create(options.RedisConnectionString, options.RedisTlsCaCertificate);
         // Keep reconnecting in the background, and fail fast meanwhile: a publish during an outage
         // gets a clear RedisUnavailableException instead of a long hang.
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        _endpoints = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
+        _endpoints = RedisConfiguration.Endpoints(_configuration);
         _wakes = new WakeCoalescer(Wake, TimeProvider.System);
     }
 

@@ -1,5 +1,4 @@
 using Rmq.Redis;
-using StackExchange.Redis;
 
 namespace Rmq.Publishing;
 
@@ -15,6 +14,13 @@ public sealed class RmqPublisherOptions
     /// <summary>The Redis the silos use (their <c>Rmq:RedisConnectionString</c>): StackExchange.Redis configuration.</summary>
     public string RedisConnectionString { get; set; } = DefaultRedisConnectionString;
 
+    /// <summary>
+    /// With TLS (<c>ssl=true</c> in <see cref="RedisConnectionString"/>): the path of a PEM (or DER) file
+    /// holding the CA certificate that signed Redis's certificate, as the silos' <c>Rmq:RedisTlsCaCertificate</c>.
+    /// Empty: only the machine's CAs are trusted.
+    /// </summary>
+    public string? RedisTlsCaCertificate { get; set; }
+
     /// <summary>The silos' <c>Rmq:KeyDialect</c>; must match every Go rmq program sharing the database.</summary>
     public KeyDialect KeyDialect { get; set; } = KeyDialect.Classic;
 
@@ -24,17 +30,8 @@ public sealed class RmqPublisherOptions
     /// <summary>Why these options cannot work, or <c>null</c>.</summary>
     public string? Problem()
     {
-        if (string.IsNullOrWhiteSpace(RedisConnectionString))
-            return "RedisConnectionString is empty; give the silos' Rmq:RedisConnectionString, e.g. 'localhost:6379'.";
-        try
-        {
-            if (ConfigurationOptions.Parse(RedisConnectionString).EndPoints.Count == 0)
-                return "RedisConnectionString names no endpoint; give host:port, e.g. 'localhost:6379'.";
-        }
-        catch (ArgumentException e)
-        {
-            return $"RedisConnectionString cannot be parsed ({e.Message}).";
-        }
+        if (RedisConfiguration.ConnectionStringProblem(RedisConnectionString, nameof(RedisConnectionString)) is { } redis) return redis;
+        if (RedisConfiguration.TlsCaCertificateProblem(RedisTlsCaCertificate, nameof(RedisTlsCaCertificate), RedisConnectionString, nameof(RedisConnectionString)) is { } ca) return ca;
         if (!Enum.IsDefined(KeyDialect)) return $"KeyDialect is {(int)KeyDialect}; it must be Classic or Cluster.";
         if (MaxPayloadBytes < 1) return $"MaxPayloadBytes is {MaxPayloadBytes}; it must be at least 1.";
         return null;

@@ -47,8 +47,19 @@ public sealed class RmqOptions
     /// <summary>Default for <see cref="CleanerInterval"/>.</summary>
     public static readonly TimeSpan DefaultCleanerInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>StackExchange.Redis configuration string (host:port, password=, ssl=, defaultDatabase=).</summary>
+    /// <summary>
+    /// StackExchange.Redis configuration string (<c>host:port,user=,password=,ssl=true,defaultDatabase=</c>).
+    /// Passwords are never logged or shown in messages. The URL form (<c>user:password@host</c>) is not
+    /// read by StackExchange.Redis and is refused.
+    /// </summary>
     public string RedisConnectionString { get; set; } = DefaultRedisConnectionString;
+
+    /// <summary>
+    /// With TLS (<c>ssl=true</c> in <see cref="RedisConnectionString"/>): the path of a PEM (or DER) file
+    /// holding the CA certificate that signed Redis's certificate, trusted besides the machine's own
+    /// CAs (chain and host name are still checked). Empty (the default): only the machine's CAs.
+    /// </summary>
+    public string? RedisTlsCaCertificate { get; set; }
 
     /// <summary>Key dialect; must match every Go rmq program sharing the database. Default <see cref="KeyDialect.Classic"/>.</summary>
     public KeyDialect KeyDialect { get; set; } = KeyDialect.Classic;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
-using StackExchange.Redis;
+using Rmq.Redis;
 
 namespace Rmq.Hosting;
 
@@ -20,18 +20,10 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions
     /// <summary>The first problem with the options, or <c>null</c>.</summary>
     public static string? Problem(RmqOptions o)
     {
-        if (string.IsNullOrWhiteSpace(o.RedisConnectionString))
-            return "Rmq:RedisConnectionString is empty; give a StackExchange.Redis configuration such as 'localhost:6379'.";
-        try
-        {
-            var parsed = ConfigurationOptions.Parse(o.RedisConnectionString);
-            if (parsed.EndPoints.Count == 0)
-                return $"Rmq:RedisConnectionString names no endpoint; give host:port, e.g. 'localhost:6379'.";
-        }
-        catch (ArgumentException e)
-        {
-            return $"Rmq:RedisConnectionString cannot be parsed ({e.Message}).";
-        }
+        if (RedisConfiguration.ConnectionStringProblem(o.RedisConnectionString, "Rmq:RedisConnectionString") is { } redis)
+            return redis;
+        if (RedisConfiguration.TlsCaCertificateProblem(o.RedisTlsCaCertificate, "Rmq:RedisTlsCaCertificate", o.RedisConnectionString, "Rmq:RedisConnectionString") is { } ca)
+            return ca;
         if (!Enum.IsDefined(o.KeyDialect))
             return $"Rmq:KeyDialect is {(int)o.KeyDialect}; it must be Classic or Cluster.";
         if (o.HeartbeatTtl < TimeSpan.FromSeconds(1) || o.HeartbeatTtl.Ticks % TimeSpan.TicksPerSecond != 0)

@@ -21,10 +21,10 @@ public sealed partial class RedisConnection : IAsyncDisposable
     public RedisConnection(IOptions<RmqOptions> options, ILogger<RedisConnection> logger)
     {
         _logger = logger;
-        _configuration = ConfigurationOptions.Parse(options.Value.RedisConnectionString);
+        _configuration = RedisConfiguration.Create(options.Value.RedisConnectionString, options.Value.RedisTlsCaCertificate);
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        Endpoints = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
+        Endpoints = RedisConfiguration.Endpoints(_configuration);
     }
 
     /// <summary>The configured endpoints, for error messages.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Rmq.Hosting;
+using Rmq.Redis;
 using StackExchange.Redis;
 
 namespace Rmq.Silo.Hosting;
@@ -13,9 +14,13 @@ namespace Rmq.Silo.Hosting;
 internal sealed record SiloSettings(
     SiloHostOptions Host,
     string RedisConnectionString,
+    string? RedisTlsCaCertificate,
     bool EmbeddedRedis,
     IReadOnlyList<string> Urls)
 {
+    /// <summary>Redis configuration for messages and logs, without its password.</summary>
+    public string RedisForDisplay => RedisConfiguration.Redacted(RedisConnectionString);
+
     /// <summary>The Redis that holds Orleans membership with Redis clustering.</summary>
     public string ClusteringRedis => string.IsNullOrWhiteSpace(Host.ClusteringRedis) ? RedisConnectionString : Host.ClusteringRedis;
 
@@ -25,6 +30,7 @@ internal sealed record SiloSettings(
         var host = Bind<SiloHostOptions>(configuration.GetSection(SiloHostOptions.SectionName)) ?? new SiloHostOptions();
         var rmq = configuration.GetSection("Rmq");
         var redis = rmq[nameof(RmqOptions.RedisConnectionString)] ?? RmqOptions.DefaultRedisConnectionString;
+        var ca = rmq[nameof(RmqOptions.RedisTlsCaCertificate)] is { Length: > 0 } path ? path : null;
         var embedded = Convert(() => rmq.GetValue("EmbeddedRedis", true));
         var urls = (configuration["urls"] is { Length: > 0 } configured ? configured : SiloHostOptions.DefaultUrls)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -33,8 +39,10 @@ internal sealed record SiloSettings(
         Check(HostProblem(host));
         if (host.Clustering == ClusteringMode.Redis && !string.IsNullOrWhiteSpace(host.ClusteringRedis))
             Check(RedisProblem(host.ClusteringRedis, "Silo:ClusteringRedis"));
+        // One CA for every Redis the silo talks to; it must be usable by the queues' connection at least.
+        Check(RedisConfiguration.TlsCaCertificateProblem(ca, "Rmq:RedisTlsCaCertificate", redis, "Rmq:RedisConnectionString"));
         Check(urls.Length == 0 ? "urls is empty; give an HTTP address such as http://127.0.0.1:3333." : urls.Select(UrlProblem).FirstOrDefault(p => p is not null));
-        return new SiloSettings(host, redis, embedded, urls);
+        return new SiloSettings(host, redis, ca, embedded, urls);
     }
 
     private static string? HostProblem(SiloHostOptions o)
@@ -69,19 +77,8 @@ internal sealed record SiloSettings(
     /// <summary>Checks what the Rmq validator does not: the parts of a connection string only a host cares about.</summary>
     private static string? RedisProblem(string value, string setting)
     {
-        if (string.IsNullOrWhiteSpace(value))
-            return $"{setting} is empty; give a StackExchange.Redis configuration such as 'localhost:6379'.";
-        ConfigurationOptions parsed;
-        try
-        {
-            parsed = ConfigurationOptions.Parse(value);
-        }
-        catch (ArgumentException e)
-        {
-            return $"{setting} cannot be parsed ({e.Message}); use host:port followed by options such as ',password=...,ssl=true,defaultDatabase=2'.";
-        }
-        if (parsed.EndPoints.Count == 0)
-            return $"{setting} names no endpoint; give host:port, e.g. 'localhost:6379'.";
+        if (RedisConfiguration.ConnectionStringProblem(value, setting) is { } problem) return problem;
+        var parsed = ConfigurationOptions.Parse(value);
         if (parsed.DefaultDatabase is < 0)
             return $"{setting} has defaultDatabase={parsed.DefaultDatabase}; a Redis database index is 0 or more.";
         return null;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
-using StackExchange.Redis;
+using Rmq.Redis;
 
 namespace Rmq.Silo.Hosting;
 
@@ -27,7 +27,7 @@ internal static class SiloSetup
         else
         {
             var clustering = settings.ClusteringRedis;
-            silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering));
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisConfiguration.Create(clustering, settings.RedisTlsCaCertificate));
             // Listen on the advertised address only: by default nothing is reachable from off the machine.
             silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
         }
