@@ -18,7 +18,7 @@ internal sealed class ChaosRunner(ChaosSettings settings)
         all.AppendLine($"replay: dotnet run -c Release --project bench/Rmq.Chaos -- --seeds {string.Join(" ", settings.Seeds)} --duration {settings.Duration.TotalSeconds:F0} " +
             $"--messages {settings.Messages} --faults {string.Join(",", settings.Faults.Select(f => f.Name()))}{(settings.FaultCount > 0 ? $" --fault-count {settings.FaultCount}" : "")}");
         all.AppendLine();
-        var passed = true;
+        var reports = new List<ChaosReport>();
         foreach (var seed in settings.Seeds)
         {
             var report = await new ChaosRun(settings, seed, Path.Combine(logs, $"seed-{seed}")).RunAsync(cancellationToken);
@@ -26,8 +26,12 @@ internal sealed class ChaosRunner(ChaosSettings settings)
             Console.WriteLine();
             Console.WriteLine(text);
             all.AppendLine("## " + text);
-            passed &= report.Passed;
+            reports.Add(report);
         }
+        var passed = reports.All(r => r.Passed);
+        var summary = ChaosSummary.Render(reports);
+        Console.WriteLine(summary);
+        all.AppendLine(summary);
         all.AppendLine(passed ? "all seeds: PASS (nothing lost, every queue drained)" : "all seeds: FAIL");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, settings.IsDefaultRun ? $"chaos-{stamp:yyyy-MM-dd}.txt" : $"chaos-{stamp:yyyyMMdd-HHmmss}.txt");

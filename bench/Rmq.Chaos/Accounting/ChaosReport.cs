@@ -20,6 +20,9 @@ internal sealed class ChaosReport
     public int DuplicatedIds { get; private set; }
     public int Misplaced { get; private set; }
     public Dictionary<string, int> DuplicatesAfter { get; } = [];
+
+    /// <summary>Duplicates per fault (index into <see cref="Faults"/>).</summary>
+    public Dictionary<int, int> DuplicatesAfterFault { get; } = [];
     public List<string> LostIds { get; } = [];
     public List<string> MisplacedIds { get; } = [];
 
@@ -70,13 +73,18 @@ internal sealed class ChaosReport
     private void Attribute(ConsumerRecord record)
     {
         var at = TimeSpan.FromMilliseconds(record.UnixMs - RunStartUnixMs);
-        var fault = Faults.LastOrDefault(f => f.Start <= at);
-        var key = fault is null ? "(no fault before it)" : fault.Kind.Name();
+        var index = Faults.Count - 1;
+        while (index >= 0 && Faults[index].Start > at) index--;
+        var key = index < 0 ? "(no fault before it)" : Faults[index].Kind.Name();
         DuplicatesAfter[key] = DuplicatesAfter.GetValueOrDefault(key) + 1;
+        if (index >= 0) DuplicatesAfterFault[index] = DuplicatesAfterFault.GetValueOrDefault(index) + 1;
     }
 
-    /// <summary>Time from the fault's end to the first recorded outcome in each queue that had work then; the slowest queue.</summary>
-    private string Recovery(FaultEvent fault)
+    /// <summary>
+    /// Time from the fault's end to the first recorded outcome in each queue that had work then, for
+    /// the slowest queue; null when no queue had work, <see cref="TimeSpan.MaxValue"/> when one never resumed.
+    /// </summary>
+    public TimeSpan? Resumed(FaultEvent fault)
     {
         TimeSpan? slowest = null;
         foreach (var queue in ChaosSettings.AllQueues)
@@ -87,8 +95,15 @@ internal sealed class ChaosReport
             var gap = first == TimeSpan.MaxValue ? TimeSpan.MaxValue : first - fault.End;
             if (slowest is null || gap > slowest) slowest = gap;
         }
-        return slowest is null ? "no backlog" : slowest == TimeSpan.MaxValue ? "never" : $"{slowest.Value.TotalSeconds:F2} s";
+        return slowest;
     }
+
+    private string Recovery(FaultEvent fault) => Resumed(fault) switch
+    {
+        null => "no backlog",
+        { } t when t == TimeSpan.MaxValue => "never",
+        { } t => $"{t.TotalSeconds:F2} s",
+    };
 
     /// <summary>One id's whole story, for replaying a failure.</summary>
     private string Describe(string id)
