@@ -35,6 +35,9 @@ internal sealed record BenchSettings
     public required int MemoryReady { get; init; }
     public required int BigQueueReady { get; init; }
     public required TimeSpan RunTimeout { get; init; }
+
+    /// <summary>End to end, one-at-a-time rows: publishers run in a process of their own (both sides).</summary>
+    public required bool PublisherProcess { get; init; }
     public required bool Warmup { get; init; }
     public required string? Output { get; init; }
 

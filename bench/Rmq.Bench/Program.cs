@@ -41,6 +41,10 @@ var memoryReady = Positive("--memory-ready", 1000, "Memory: deliveries published
 var bigQueueReady = Positive("--big-queue-ready", 10_000_000, "Big queue (opt-in scenario bigqueue): deliveries in the one queue's ready list.");
 var timeout = Positive("--run-timeout", 120, "Seconds any one run may take before the whole benchmark is aborted.");
 var noWarmup = new Option<bool>("--no-warmup") { Description = "Skip the unrecorded warm-up runs." };
+var publisherProcess = new Option<bool>("--publisher-process")
+{
+    Description = "End to end, one-at-a-time rows: the publishers run in a process of their own (both sides), as real producers do.",
+};
 var output = new Option<string?>("--output") { Description = "Folder for the results files (default: bench/results/, or bench/results/tmp/ for non-default runs)." };
 
 var root = new RootCommand("Rmq benchmark: Redis ceiling, a Go-rmq-style baseline and Rmq, side by side in one run.");
@@ -48,7 +52,7 @@ Option[] tuning =
 [
     scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
     publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
-    latencySeconds, latencyConsumers, memoryQueues, memoryReady, bigQueueReady, timeout, noWarmup,
+    latencySeconds, latencyConsumers, memoryQueues, memoryReady, bigQueueReady, timeout, noWarmup, publisherProcess,
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
@@ -95,11 +99,26 @@ root.SetAction(async parse =>
         BigQueueReady = parse.GetValue(bigQueueReady),
         RunTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
         Warmup = !parse.GetValue(noWarmup),
+        PublisherProcess = parse.GetValue(publisherProcess),
         Output = parse.GetValue(output),
         IsDefaultRun = tuning.All(o => parse.GetResult(o) is null or { Implicit: true }),
     };
     return await new BenchRunner(settings).RunAsync();
 });
+var workerSide = new Option<string>("--side") { Required = true };
+workerSide.AcceptOnlyFromAmong("rmq", "baseline");
+var workerRedis = new Option<string>("--redis") { Required = true };
+var workerQueue = new Option<string>("--queue") { Required = true };
+var workerMessages = new Option<int>("--messages") { Required = true };
+var workerPublishers = new Option<int>("--publishers") { Required = true };
+var workerBytes = new Option<int>("--payload-bytes") { Required = true };
+var worker = new Command("publish-worker", "A publisher process of --publisher-process (started by the benchmark, not by hand).")
+{
+    workerSide, workerRedis, workerQueue, workerMessages, workerPublishers, workerBytes,
+};
+worker.SetAction(async parse => await Rmq.Bench.Infrastructure.PublishWorker.RunAsync(parse.GetValue(workerSide)!, parse.GetValue(workerRedis)!,
+    parse.GetValue(workerQueue)!, parse.GetValue(workerMessages), parse.GetValue(workerPublishers), parse.GetValue(workerBytes)));
+root.Subcommands.Add(worker);
 return await root.Parse(args).InvokeAsync();
 
 static IEnumerable<string> Split(string list) =>

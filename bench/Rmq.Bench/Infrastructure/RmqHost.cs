@@ -17,14 +17,18 @@ internal sealed class RmqHost : IAsyncDisposable
     private readonly IHost _silo;
     private readonly IHost _client;
 
-    private RmqHost(IHost silo, IHost client, ConsumeProbe probe, RmqPublisher publisher)
+    private RmqHost(IHost silo, IHost client, ConsumeProbe probe, RmqPublisher publisher, string redisEndpoint)
     {
+        RedisEndpoint = redisEndpoint;
         _silo = silo;
         _client = client;
         Probe = probe;
         Publisher = publisher;
         Grains = client.Services.GetRequiredService<IClusterClient>();
     }
+
+    /// <summary>The Redis the silo uses; publisher processes connect to it.</summary>
+    public string RedisEndpoint { get; }
 
     /// <summary>The client library's direct publisher (straight to Redis): what producers should use.</summary>
     public RmqPublisher Publisher { get; }
@@ -57,7 +61,7 @@ internal sealed class RmqHost : IAsyncDisposable
         var client = clientBuilder.Build();
         await client.StartAsync();
         var publisher = await RmqPublisher.ConnectAsync(o => o.RedisConnectionString = redisEndpoint);
-        return new RmqHost(silo, client, probe, publisher);
+        return new RmqHost(silo, client, probe, publisher, redisEndpoint);
     }
 
     /// <summary>Warnings and errors only, on stderr, so they never mix into the results table.</summary>

@@ -65,6 +65,16 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         return figures;
     }
 
+    // An in-process publisher's CPU is already in this process's; an external one reports its own.
+    private static async Task<TimeSpan> InProcess(Task publishing)
+    {
+        await publishing;
+        return TimeSpan.Zero;
+    }
+
+    private static CpuCost WithPublisher(CpuCost cost, TimeSpan publisherCpu, int n) =>
+        cost with { ProcessUs = cost.ProcessUs + publisherCpu.TotalMicroseconds / n };
+
     private List<(Side, Func<int, Task<double>>)> WithCeiling(List<(Side, Func<int, Task<double>>)> sides, Figure figure)
     {
         if (ceiling is not null) sides.Add((Side.Ceiling, rep => ceiling.LmoveOnceAsync($"{figure.Id}-{rep}")));
@@ -91,20 +101,24 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         var run = rmq.Probe.Begin(n, recordLatency: false);
         var acked = acks.Track(name, n);
 
+        await using var external = publishers > 0 && settings.PublisherProcess
+            ? await PublisherProcess.StartAsync("rmq", rmq.RedisEndpoint, name, n, publishers, settings.PayloadBytes)
+            : null;
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
-        var publisher = publishers == 0
-            ? Task.Run(async () =>
+        Task<TimeSpan> publisher = external is not null ? external.PublishAsync()
+            : publishers == 0
+            ? InProcess(Task.Run(async () =>
             {
                 foreach (var chunk in chunks) await queue.PublishBatch(chunk);
-            })
-            : Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
+            }))
+            : InProcess(Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
             {
                 foreach (var payload in lane) await direct.Publish(payload);
-            })));
+            }))));
         await Deadline.WithinAsync(Task.WhenAll(acked.All, publisher), settings.RunTimeout, $"Rmq end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        figure?.AddCpu(Side.Rmq, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
+        figure?.AddCpu(Side.Rmq, WithPublisher(CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n), await publisher, n));
 
         await queue.StopConsuming();
         var stats = await queue.GetStats();
@@ -148,20 +162,24 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         }
         var chunks = Payloads.ValueChunks(name, n, publishers == 0 ? settings.E2ePublishBatch : (n + publishers - 1) / publishers, settings.PayloadBytes);
 
+        await using var external = publishers > 0 && settings.PublisherProcess
+            ? await PublisherProcess.StartAsync("baseline", rmq.RedisEndpoint, name, n, publishers, settings.PayloadBytes)
+            : null;
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
-        var publisher = publishers == 0
-            ? Task.Run(async () =>
+        Task<TimeSpan> publisher = external is not null ? external.PublishAsync()
+            : publishers == 0
+            ? InProcess(Task.Run(async () =>
             {
                 foreach (var chunk in chunks) await queue.PublishAsync(chunk);
-            })
-            : Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
+            }))
+            : InProcess(Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
             {
                 foreach (var payload in lane) await queue.PublishAsync(payload);
-            })));
+            }))));
         await Deadline.WithinAsync(Task.WhenAll(done.Task, publisher), settings.RunTimeout, $"baseline end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        figure?.AddCpu(Side.Baseline, CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n));
+        figure?.AddCpu(Side.Baseline, WithPublisher(CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n), await publisher, n));
 
         await queue.DisposeAsync();
         var left = await db.ListLengthAsync(queue.Ready) + await db.ListLengthAsync(queue.Unacked);

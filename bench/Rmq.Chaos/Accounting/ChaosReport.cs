@@ -25,6 +25,7 @@ internal sealed class ChaosReport
     public Dictionary<int, int> DuplicatesAfterFault { get; } = [];
     public List<string> LostIds { get; } = [];
     public List<string> MisplacedIds { get; } = [];
+    public List<string> DuplicatedIdList { get; } = [];
 
     /// <summary>Passed: nothing lost, every queue drained, and the run did some work.</summary>
     public bool Passed => Lost == 0 && Quiesced && Ledger.Ids.Values.Sum(a => a.Published) > 0 && Ledger.Ids.Values.Sum(a => a.Records.Count) > 0;
@@ -46,6 +47,7 @@ internal sealed class ChaosReport
             {
                 Duplicates += extra;
                 DuplicatedIds++;
+                DuplicatedIdList.Add(id);
                 foreach (var record in account.Records.OrderBy(r => r.UnixMs).Skip(calls)) Attribute(record);
             }
             if (expected is not null && copies > 0 && !InPlace(account, ChaosMessage.Destination(expected.Directive, expected.Queue)))
@@ -155,6 +157,8 @@ internal sealed class ChaosReport
         if (LostIds.Count > 0) sb.AppendLine("lost ids: " + string.Join(" ", LostIds.Take(50)));
         if (MisplacedIds.Count > 0) sb.AppendLine("misplaced ids: " + string.Join(" ", MisplacedIds.Take(50)));
         foreach (var id in LostIds.Concat(MisplacedIds).Take(10)) sb.AppendLine("  " + Describe(id));
+        if (DuplicatedIdList.Count > 0) sb.AppendLine("duplicated (first 10):");
+        foreach (var id in DuplicatedIdList.Take(10)) sb.AppendLine("  " + Describe(id));
         sb.AppendLine(Passed ? "result: PASS" : "result: FAIL");
         return sb.ToString();
     }
