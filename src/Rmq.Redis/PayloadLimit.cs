@@ -21,9 +21,14 @@ internal static class PayloadLimit
     /// <summary>
     /// A text payload as an element, checked by its UTF-8 length without encoding it here: StackExchange.Redis
     /// writes the string's UTF-8 bytes straight to the socket (lone surrogates as U+FFFD, as counted here).
+    /// <paramref name="bytes"/> is that length, or an upper bound of it when the bound is within the limit.
     /// </summary>
     public static RedisValue Check(string payload, long limit, string parameter, out long bytes)
     {
+        // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4): when even
+        // that is within the limit, the exact count (a pass over the string) decides nothing.
+        bytes = payload.Length * 3L;
+        if (bytes <= limit) return payload;
         bytes = Encoding.UTF8.GetByteCount(payload);
         if (bytes > limit)
             throw new ArgumentException(

@@ -20,7 +20,7 @@ internal sealed class PublishLane(RmqPublisher publisher, string queue)
     private Batch? _waiting;
     private int _inFlight;
 
-    /// <summary>Publishes one element of <paramref name="bytes"/> bytes.</summary>
+    /// <summary>Publishes one element of <paramref name="bytes"/> bytes (or at most that many).</summary>
     public Task PublishAsync(RedisValue element, long bytes)
     {
         lock (_gate)
