@@ -105,32 +105,8 @@ public sealed class RedisSettingsCheckTests(ITestOutputHelper output)
     /// <summary>Runs a silo against <paramref name="redis"/> that is expected to exit; returns its exit code and stderr.</summary>
     private static async Task<(int ExitCode, string StdErr)> RunToExitAsync(string redis, params string[] settings)
     {
-        var args = new List<string>
-        {
-            "--Rmq:RedisConnectionString", redis,
-            "--Rmq:EmbeddedRedis", "false",
-            "--Silo:SiloPort", FreePorts.Next().ToString(),
-            "--Silo:GatewayPort", FreePorts.Next().ToString(),
-            "--urls", $"http://127.0.0.1:{FreePorts.Next()}",
-        };
-        args.AddRange(settings);
-        var (process, output) = SiloProcess.Launch(RepoPaths.SiloDll, args);
-        using (process)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // It started instead of failing: stop it by its pid and report what it printed.
-                process.Kill();
-                await process.WaitForExitAsync();
-                return (-1, output.All);
-            }
-            await process.WaitForExitAsync();
-            return (process.ExitCode, output.StdErr);
-        }
+        var exit = await SiloRun.UntilExitAsync(["--Rmq:RedisConnectionString", redis, .. settings]);
+        // One that started instead of failing is reported with everything it printed.
+        return (exit.ExitCode, exit.ExitCode == -1 ? exit.All : exit.StdErr);
     }
 }

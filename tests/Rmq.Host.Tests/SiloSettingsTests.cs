@@ -166,32 +166,8 @@ public sealed class SiloSettingsTests : IAsyncLifetime
     /// <summary>Runs the silo with a valid base configuration plus <paramref name="args"/> (later arguments win).</summary>
     private async Task<(int ExitCode, string StdErr, TimeSpan Elapsed)> RunSiloAsync(string[] args, IDictionary<string, string>? environment = null)
     {
-        var baseArgs = new List<string>
-        {
-            "--Rmq:RedisConnectionString", _redis.Endpoint,
-            "--Rmq:EmbeddedRedis", "false",
-            "--Silo:SiloPort", FreePorts.Next().ToString(),
-            "--Silo:GatewayPort", FreePorts.Next().ToString(),
-            "--urls", $"http://127.0.0.1:{FreePorts.Next()}",
-        };
-        var clock = Stopwatch.StartNew();
-        var (process, output) = SiloProcess.Launch(RepoPaths.SiloDll, baseArgs.Concat(args), environment);
-        using (process)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // It started instead of failing: stop it by its pid and report what it printed.
-                process.Kill();
-                await process.WaitForExitAsync();
-                return (-1, output.All, clock.Elapsed);
-            }
-            await process.WaitForExitAsync();
-            return (process.ExitCode, output.StdErr, clock.Elapsed);
-        }
+        var exit = await SiloRun.UntilExitAsync(["--Rmq:RedisConnectionString", _redis.Endpoint, .. args], environment: environment);
+        // One that started instead of failing is reported with everything it printed.
+        return (exit.ExitCode, exit.ExitCode == -1 ? exit.All : exit.StdErr, exit.Elapsed);
     }
 }

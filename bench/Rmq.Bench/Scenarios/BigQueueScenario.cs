@@ -55,8 +55,8 @@ internal sealed class BigQueueScenario(RmqHost rmq, IDatabase db, BenchSettings 
         var ready = keys.Ready(Queue);
         var queue = rmq.Grains.GetGrain<IQueueGrain>(Queue);
         await db.KeyDeleteAsync(ready);
-        var (heap0, ws0) = Measure();
-        var redis0 = await RedisUsedMemoryAsync();
+        var (heap0, ws0) = MemoryMeter.Measure();
+        var redis0 = await MemoryMeter.RedisUsedMemoryAsync(db);
 
         // Distinct payloads within a batch; batches repeat, which costs Redis the same and the harness nothing.
         var batch = Payloads.Values("bigqueue", 0, FillBatch, settings.PayloadBytes);
@@ -77,7 +77,7 @@ internal sealed class BigQueueScenario(RmqHost rmq, IDatabase db, BenchSettings 
         var fillSeconds = fill.Elapsed.TotalSeconds;
         var length = await db.ListLengthAsync(ready);
         if (length != settings.BigQueueReady) throw new InvalidOperationException($"bigqueue: ready holds {length:N0}, expected {settings.BigQueueReady:N0}");
-        var redis1 = await RedisUsedMemoryAsync();
+        var redis1 = await MemoryMeter.RedisUsedMemoryAsync(db);
         progress($"bigqueue: {length:N0} ready in {fillSeconds:0.0} s, redis used_memory {redis1 / 1048576.0:0} MB");
 
         // Activates both grains first: their activation is not what is measured.
@@ -86,7 +86,7 @@ internal sealed class BigQueueScenario(RmqHost rmq, IDatabase db, BenchSettings 
         await overview.GetOverview();
         var (statsP50, statsMax) = await TimeAsync(async () => Check((await queue.GetStats()).ReadyCount, length));
         var (overviewP50, overviewMax) = await TimeAsync(async () => await overview.GetOverview());
-        var (heap1, ws1) = Measure();
+        var (heap1, ws1) = MemoryMeter.Measure();
 
         var run = rmq.Probe.Begin(ConsumedSample, recordLatency: false);
         var started = Stopwatch.StartNew();
@@ -97,7 +97,7 @@ internal sealed class BigQueueScenario(RmqHost rmq, IDatabase db, BenchSettings 
         await Deadline.WithinAsync(run.AllConsumed, settings.RunTimeout, $"bigqueue: consuming {ConsumedSample:N0}");
         var sampleSeconds = started.Elapsed.TotalSeconds;
         var (statsConsumingP50, statsConsumingMax) = await TimeAsync(async () => await queue.GetStats());
-        var (heap2, ws2) = Measure();
+        var (heap2, ws2) = MemoryMeter.Measure();
         progress($"bigqueue: first delivery after {firstMs:0} ms, {ConsumedSample:N0} consumed after {sampleSeconds:0.0} s");
 
         await Deadline.WithinAsync(queue.StopConsuming(), settings.RunTimeout, "bigqueue: stopping");
@@ -127,22 +127,5 @@ internal sealed class BigQueueScenario(RmqHost rmq, IDatabase db, BenchSettings 
             samples.Add(clock.Elapsed.TotalMilliseconds);
         }
         return (Stats.Percentile(samples, 50), samples.Max());
-    }
-
-    private static (long Heap, long WorkingSet) Measure()
-    {
-        for (var i = 0; i < 2; i++)
-        {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-        }
-        return (GC.GetTotalMemory(forceFullCollection: true), Environment.WorkingSet);
-    }
-
-    private async Task<long> RedisUsedMemoryAsync()
-    {
-        var info = (string?)await db.ExecuteAsync("INFO", "memory") ?? "";
-        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
     }
 }

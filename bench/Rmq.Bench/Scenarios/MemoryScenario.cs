@@ -44,7 +44,7 @@ internal sealed class MemoryScenario(RmqHost rmq, IDatabase db, BenchSettings se
         var names = Enumerable.Range(0, settings.MemoryQueues).Select(i => $"bench-memory-{i:D5}").ToList();
         var keys = new RedisKeys(KeyDialect.Classic);
         rmq.Probe.CloseGate();
-        var (heap0, ws0) = Measure();
+        var (heap0, ws0) = MemoryMeter.Measure();
         var started = Stopwatch.GetTimestamp();
 
         await ForEachAsync(names, async name =>
@@ -53,7 +53,7 @@ internal sealed class MemoryScenario(RmqHost rmq, IDatabase db, BenchSettings se
             await queue.StartConsuming(settings.PrefetchLimit, settings.PollInterval);
             await queue.AddConsumer("holding", rmq.Grains.GetGrain<IHoldingConsumerGrain>(name));
         }, "start consuming");
-        var (heap1, ws1) = Measure();
+        var (heap1, ws1) = MemoryMeter.Measure();
         progress($"memory: {names.Count:N0} queues consuming, heap +{(heap1 - heap0) / 1048576.0:0.0} MB");
 
         var payloads = Payloads.Texts("memory", 0, settings.MemoryReady, settings.PayloadBytes);
@@ -65,8 +65,8 @@ internal sealed class MemoryScenario(RmqHost rmq, IDatabase db, BenchSettings se
             return lengths.Sum() == expectedReady;
         }, settings.RunTimeout, TimeSpan.FromMilliseconds(200), "prefetching every queue's deliveries");
         var setup = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var (heap2, ws2) = Measure();
-        var redisMemory = await RedisUsedMemoryAsync();
+        var (heap2, ws2) = MemoryMeter.Measure();
+        var redisMemory = await MemoryMeter.RedisUsedMemoryAsync(db);
         progress($"memory: {names.Count * (long)settings.MemoryReady:N0} deliveries held, heap +{(heap2 - heap1) / 1048576.0:0.0} MB");
 
         // Stop first (no new dispatch), then let the held consumer calls finish; stops then complete.
@@ -83,22 +83,5 @@ internal sealed class MemoryScenario(RmqHost rmq, IDatabase db, BenchSettings se
         await Deadline.WithinAsync(Parallel.ForEachAsync(names,
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
             async (name, _) => await action(name)), settings.RunTimeout, $"memory scenario: {what}");
-    }
-
-    private static (long Heap, long WorkingSet) Measure()
-    {
-        for (var i = 0; i < 2; i++)
-        {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-        }
-        return (GC.GetTotalMemory(forceFullCollection: true), Environment.WorkingSet);
-    }
-
-    private async Task<long> RedisUsedMemoryAsync()
-    {
-        var info = (string?)await db.ExecuteAsync("INFO", "memory") ?? "";
-        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line["used_memory:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -15,7 +15,7 @@ public static class SiloRun
     /// waits up to <paramref name="seconds"/> for it to exit; one that starts instead is killed by its pid and
     /// reported with exit code -1.
     /// </summary>
-    public static async Task<Exit> UntilExitAsync(IEnumerable<string> args, double seconds = 30)
+    public static async Task<Exit> UntilExitAsync(IEnumerable<string> args, double seconds = 30, IDictionary<string, string>? environment = null)
     {
         var baseArgs = new List<string>
         {
@@ -25,7 +25,7 @@ public static class SiloRun
             "--urls", $"http://127.0.0.1:{FreePorts.Next()}",
         };
         var clock = Stopwatch.StartNew();
-        var (process, output) = SiloProcess.Launch(RepoPaths.SiloDll, baseArgs.Concat(args));
+        var (process, output) = SiloProcess.Launch(RepoPaths.SiloDll, baseArgs.Concat(args), environment);
         using (process)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
@@ -35,6 +35,7 @@ public static class SiloRun
             }
             catch (OperationCanceledException)
             {
+                // It started instead of failing: stop it by its pid and report what it printed.
                 process.Kill();
                 await process.WaitForExitAsync();
                 return new Exit(-1, output.StdErr, output.All, clock.Elapsed);
