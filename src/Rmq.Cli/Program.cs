@@ -10,6 +10,8 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     DrainCommand.Create(),
     PurgeCommand.Create(),
     ReturnCommand.Create(),
+    PauseCommand.CreatePause(),
+    PauseCommand.CreateResume(),
     CleanCommand.Create(),
     DemoCommand.Create(),
 };

@@ -16,6 +16,8 @@ internal static class StatsTable
         foreach (var queue in stats.Queues)
         {
             table.AddRow(Markup.Escape(queue.Name), N(queue.ReadyCount), N(queue.RejectedCount), N(queue.Connections.Count), N(queue.UnackedCount), N(queue.ConsumerCount));
+            // A row of its own, so the queue row's columns stay as Go rmq's overview has them.
+            if (queue.Consuming?.Paused == true) table.AddRow("[yellow]  paused (rmq resume)[/]", "", "", "", "", "");
             if (condensed) continue;
             foreach (var c in queue.Connections)
                 table.AddRow($"[grey]  {Sign(c.Active)} {Markup.Escape(c.Name)}[/]", "", "", "", $"[grey]{N(c.UnackedCount)}[/]", $"[grey]{N(c.ConsumerCount)}[/]");

@@ -24,4 +24,11 @@ public enum ConsumingState
 
     /// <summary><see cref="IQueueGrain.StopConsuming"/> (or deactivation) is under way.</summary>
     Stopping = 5,
+
+    /// <summary>
+    /// <see cref="IQueueGrain.Pause"/> was called: the connection stays registered with its heartbeat and
+    /// the consumers stay registered, but nothing is fetched or handed out until <see cref="IQueueGrain.Resume"/>.
+    /// Calls in flight when it paused finish and their outcomes are applied.
+    /// </summary>
+    Paused = 6,
 }

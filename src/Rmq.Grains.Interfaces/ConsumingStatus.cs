@@ -13,6 +13,11 @@ namespace Rmq;
 /// <param name="Prefetched">Deliveries fetched and waiting for a consumer.</param>
 /// <param name="InFlight">Deliveries inside consumer calls.</param>
 /// <param name="Consumers">Registered consumers.</param>
+/// <param name="Paused">
+/// The queue is paused (<see cref="IQueueGrain.Pause"/>). Also true while a paused queue is opening,
+/// recovering or degraded, when <paramref name="State"/> says that instead of <see cref="ConsumingState.Paused"/>.
+/// A paused queue is never reported as stalled.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ConsumingStatus(
     [property: Id(0)] ConsumingState State,
@@ -23,7 +28,8 @@ public sealed record ConsumingStatus(
     [property: Id(5)] string? LastError,
     [property: Id(6)] int Prefetched,
     [property: Id(7)] int InFlight,
-    [property: Id(8)] int Consumers)
+    [property: Id(8)] int Consumers,
+    [property: Id(9)] bool Paused = false)
 {
     /// <summary>The status of a queue that does not consume.</summary>
     public static readonly ConsumingStatus NotConsuming = new(ConsumingState.NotConsuming, null, false, null, null, null, 0, 0, 0);

@@ -41,12 +41,32 @@ public interface IQueueGrain : IGrainWithStringKey
     Task PublishBytesBatch(IReadOnlyList<byte[]> payloads);
 
     /// <summary>
+    /// Publishes one payload (UTF-8) only if no delivery with <paramref name="dedupKey"/> was published to
+    /// this queue within the last <paramref name="window"/>: one Lua script runs
+    /// <c>SET rmq::queue::[q]::rmq-dedup::&lt;dedupKey&gt; 1 NX PX window</c> and, when that set the key,
+    /// <c>LPUSH ready</c>, atomically. Returns true when it published, false when the key was taken
+    /// (nothing was written). The window counts from the publish that took the key, not from its
+    /// consumption. Keys are per queue.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="dedupKey"/> is null, empty or longer than <see cref="Deduplication.MaxKeyLength"/>;
+    /// <paramref name="window"/> is under 1 ms or over <see cref="Deduplication.MaxWindow"/>; the payload is
+    /// null or over the payload limit. Redis is not touched.
+    /// </exception>
+    Task<bool> PublishUnique(string payload, string dedupKey, TimeSpan window);
+
+    /// <summary>Publishes one payload of raw bytes unless <paramref name="dedupKey"/> was published within <paramref name="window"/>, as <see cref="PublishUnique"/>.</summary>
+    Task<bool> PublishBytesUnique(byte[] payload, string dedupKey, TimeSpan window);
+
+    /// <summary>
     /// Starts consuming: at most <paramref name="prefetchLimit"/> deliveries are taken from
     /// <c>ready</c> into this queue's unacked list at a time. <paramref name="pollInterval"/> is how
     /// long the queue waits before looking again after it found <c>ready</c> empty (publishes through
     /// this grain wake it at once). The configuration is kept in Redis, so the queue resumes consuming
     /// after a restart. Calling it again with the same settings does nothing; with other settings it
     /// throws <see cref="InvalidOperationException"/> (call <see cref="StopConsuming"/> first).
+    /// A paused queue stays paused (start-up code calling this on every boot must not undo a
+    /// <see cref="Pause"/>); a queue that was stopped starts unpaused.
     /// </summary>
     Task StartConsuming(int prefetchLimit, TimeSpan pollInterval);
 
@@ -67,9 +87,30 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>
     /// Stops consuming: fetching stops, in-flight consumer calls are awaited and their outcomes
     /// applied, and prefetched deliveries that no consumer received go back to the front of
-    /// <c>ready</c>. Consumer registrations end; <see cref="StartConsuming"/> may be called again.
+    /// <c>ready</c>. Consumer registrations end, and so does a <see cref="Pause"/>;
+    /// <see cref="StartConsuming"/> may be called again.
     /// </summary>
     Task StopConsuming();
+
+    /// <summary>
+    /// Pauses consuming: nothing more is fetched or handed to consumers; consumer calls in flight finish
+    /// and their outcomes are applied; prefetched deliveries that no consumer received go back to the
+    /// front of <c>ready</c> (they are next, in their order). The rmq connection stays registered with its
+    /// heartbeat, and the consumers stay registered. Persisted with the consuming configuration, so the
+    /// queue stays paused across re-activations, silo deaths and restarts, until <see cref="Resume"/> or
+    /// <see cref="StopConsuming"/>; <see cref="StartConsuming"/> does not resume it. Returns once the pause
+    /// is persisted and the engine has stopped handing out (calls in flight may still be running:
+    /// <see cref="ConsumingStatus.InFlight"/>). Pausing a paused queue does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The queue is not consuming: call <see cref="StartConsuming"/> first.</exception>
+    Task Pause();
+
+    /// <summary>
+    /// Resumes a paused queue: fetching and dispatching carry on with the same connection and consumers.
+    /// Resuming a queue that is not paused does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The queue is not consuming: call <see cref="StartConsuming"/> first.</exception>
+    Task Resume();
 
     /// <summary>
     /// Sets the queue that <see cref="DeliveryOutcome.Push"/> moves deliveries to (its <c>ready</c>

@@ -25,6 +25,46 @@ internal static class PublishCommands
         await push.ConfigureAwait(false);
     }
 
+    /// <summary>How errors of the unique publish name the command.</summary>
+    public const string PushUniqueOperation = "SET NX + LPUSH (PublishUnique)";
+
+    /// <summary>
+    /// The unique publish, in one atomic script. KEYS[1] the dedup key (<see cref="RedisKeys.Dedup"/>),
+    /// KEYS[2] ready — both in the queue's hash slot. ARGV[1] the window in milliseconds, ARGV[2] the element.
+    /// Returns 1 when it published, 0 when the key was taken (nothing written).
+    /// </summary>
+    /// <remarks>
+    /// No <c>allow-oom</c> flag, on purpose: a full Redis refuses it at the SET, before anything is
+    /// written, as it refuses every publish (<see cref="IsRedisFull"/>). ready is checked to be a list
+    /// first: Redis does not undo a script that fails halfway, and a SET followed by a failed LPUSH would
+    /// block the key for its whole window with nothing published. Atomic, so two publishers racing with
+    /// one key see exactly one 1; a silo dying around it leaves either both writes or neither.
+    /// </remarks>
+    public const string PushUniqueScript = """
+        local t = redis.call('TYPE', KEYS[2])['ok']
+        if t ~= 'none' and t ~= 'list' then
+          return redis.error_reply('WRONGTYPE ' .. KEYS[2] .. ' is a ' .. t .. ', not a list')
+        end
+        if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+        redis.call('LPUSH', KEYS[2], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>
+    /// Runs <see cref="PushUniqueScript"/> (and, when <paramref name="listQueue"/>, <c>SADD rmq::queues</c>
+    /// beside it: that set is in another hash slot, and Go rmq lists a queue on open, published or not).
+    /// Returns whether the element was published. Arguments must have been validated
+    /// (<see cref="Deduplication.Validate"/>).
+    /// </summary>
+    public static async Task<bool> PushUniqueAsync(IDatabaseAsync db, RedisKeys keys, string queue, string dedupKey, TimeSpan window,
+        RedisValue element, bool listQueue)
+    {
+        var push = db.ScriptEvaluateAsync(PushUniqueScript, [keys.Dedup(queue, dedupKey), keys.Ready(queue)],
+            [Deduplication.WindowMilliseconds(window), element]);
+        if (listQueue) await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
+        return (long)(await push.ConfigureAwait(false)) == 1;
+    }
+
     /// <summary>
     /// A publisher that bypasses the queue grain wakes a queue at most once per this window (and at once
     /// after a quiet spell of <see cref="WakeQuietGap"/>); a woken engine looks at ready again every

@@ -89,5 +89,13 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// <summary>Rmq only: HASH consumer name → registered consumer grain, so a re-activation resumes.</summary>
     public RedisKey ConsumerGrains(string queue) => $"rmq::queue::{Tag(queue)}::rmq-consumer-grains";
 
+    /// <summary>
+    /// Rmq only: STRING "1" with a TTL of the publish's window, set by <c>PublishUnique</c>: while it
+    /// exists, another unique publish with the same key to this queue publishes nothing. In the queue's
+    /// hash slot in the cluster dialect (the first <c>{…}</c> of a key is its hash tag, so braces in the
+    /// dedup key do not move it), so the script that sets it and pushes to ready is legal on Redis Cluster.
+    /// </summary>
+    public RedisKey Dedup(string queue, string dedupKey) => $"rmq::queue::{Tag(queue)}::rmq-dedup::{dedupKey}";
+
     private string Tag(string queue) => Dialect == KeyDialect.Cluster ? "{" + queue + "}" : "[" + queue + "]";
 }

@@ -133,6 +133,35 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task PauseAndResume_PauseAConsumingQueue_AndSayWhenItIsNotConsuming()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-pz");
+        var grain = fixture.Client.Grains.GetGrain<IQueueGrain>(queue);
+
+        var notConsuming = await CliRunner.RunAsync(fixture.Silo, "pause", queue);
+        Assert.True(notConsuming.ExitCode == 1, notConsuming.ToString());
+        Assert.Contains($"Queue '{queue}' is not consuming; call StartConsuming before Pause", notConsuming.StdErr);
+        Assert.False(await Db.KeyExistsAsync(Keys.ConsumingConfig(queue)));
+
+        await grain.StartConsuming(5, TimeSpan.FromMilliseconds(20));
+        var pause = await CliRunner.RunAsync(fixture.Silo, "pause", queue);
+        Assert.True(pause.ExitCode == 0, pause.ToString());
+        Assert.Equal($"paused '{queue}'", pause.StdOut.Trim());
+        Assert.Equal(ConsumingState.Paused, (await grain.GetConsumingStatus()).State);
+        Assert.Equal("1", (string?)await Db.HashGetAsync(Keys.ConsumingConfig(queue), "paused"));
+        var stats = await CliRunner.RunAsync(fixture.Silo, "stats");
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Contains("paused (rmq resume)", stats.StdOut);
+
+        var resume = await CliRunner.RunAsync(fixture.Silo, "resume", queue);
+        Assert.True(resume.ExitCode == 0, resume.ToString());
+        Assert.Equal($"resumed '{queue}'", resume.StdOut.Trim());
+        Assert.Equal(ConsumingState.Consuming, (await grain.GetConsumingStatus()).State);
+        Assert.False(await Db.HashExistsAsync(Keys.ConsumingConfig(queue), "paused"));
+        await grain.StopConsuming();
+    }
+
+    [Fact]
     public async Task Clean_ReturnsTheUnackedDeliveriesOfADeadGoRmqConnection()
     {
         var queue = SingleSiloFixture.UniqueName("cli-c");

@@ -64,4 +64,37 @@ public sealed class StallReportingTests : IAsyncLifetime
         await Eventually.Equal(0L, () => redis.GetDatabase().ListLengthAsync(keys.Ready(name)), "ready");
         await queue.StopConsuming();
     }
+
+    [Fact]
+    public async Task APausedQueueWithWork_IsNotReportedStalled_AndShowsPausedInStatsAndMetrics()
+    {
+        var name = SingleSiloFixture.UniqueName("paused");
+        var queue = _client.Queue(name);
+        await queue.StartConsuming(10, TimeSpan.FromMilliseconds(20));
+        await queue.PublishBatch(["a", "b", "c"]);
+        await queue.Pause();
+
+        // Three stall timeouts with work waiting and nothing consumed: paused on purpose, not stalled.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal("healthy", (await _silo.GetHealthAsync())?.Status);
+        using (var stats = JsonDocument.Parse(await _silo.GetStringAsync("stats.json")))
+        {
+            var entry = stats.RootElement.GetProperty("queues").EnumerateArray().Single(q => q.GetProperty("name").GetString() == name);
+            Assert.Equal(3, entry.GetProperty("readyCount").GetInt64());
+            var consuming = entry.GetProperty("consuming");
+            Assert.Equal("Paused", consuming.GetProperty("state").GetString());
+            Assert.True(consuming.GetProperty("paused").GetBoolean());
+            Assert.False(consuming.GetProperty("stalled").GetBoolean());
+            Assert.Equal(0, consuming.GetProperty("prefetched").GetInt32());
+        }
+        Assert.Contains("<td>paused</td>", await _silo.GetStringAsync(""));
+        var metrics = PrometheusText.Parse(await _silo.GetStringAsync("metrics"));
+        Assert.Equal(0, metrics.Value("rmq_queue_stalled", name));
+        Assert.Equal(1, metrics.Value("rmq_queue_paused", name));
+
+        await queue.Resume();
+        await Eventually.True(async () => (await _silo.GetHealthAsync())?.Status == "degraded", "stalled once resumed (no consumers)", 15);
+        Assert.Equal(0, PrometheusText.Parse(await _silo.GetStringAsync("metrics")).Value("rmq_queue_paused", name));
+        await queue.StopConsuming();
+    }
 }

@@ -135,6 +135,27 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
     }
 
     [Fact]
+    public async Task PublishUniqueArguments_AreChecked_OnTheGrain()
+    {
+        var name = RmqClusterFixture.UniqueName("bad-dedup");
+        var queue = Queue(name);
+        var window = TimeSpan.FromMinutes(1);
+        var limit = (int)RmqClusterFixture.MaxPayloadBytes;
+        await Rejects<ArgumentNullException>(() => queue.PublishUnique("x", null!, window), "dedupKey");
+        await Rejects<ArgumentException>(() => queue.PublishUnique("x", "", window), "dedupKey must not be empty");
+        await Rejects<ArgumentException>(() => queue.PublishBytesUnique([1], new string('k', Deduplication.MaxKeyLength + 1), window), "dedupKey must be at most 1000 characters, but it has 1001");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.Zero), "window must be at least 1 ms and at most 30 days");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.FromTicks(5000)), "window must be at least 1 ms");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.FromDays(30) + TimeSpan.FromMilliseconds(1)), "at most 30 days");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.MaxValue), "at most 30 days");
+        await Rejects<ArgumentNullException>(() => queue.PublishUnique(null!, "k", window), "payload");
+        await Rejects<ArgumentNullException>(() => queue.PublishBytesUnique(null!, "k", window), "payload");
+        await Rejects<ArgumentException>(() => queue.PublishBytesUnique(new byte[limit + 1], "k", window), $"the limit is {limit} bytes");
+        await Rejects<ArgumentException>(() => queue.PublishUnique(new string('x', limit + 1), "k", window), "Rmq:MaxPayloadBytes");
+        await Rejects<ArgumentException>(() => Queue("bad[name").PublishUnique("x", "k", window), "Invalid queue name");
+    }
+
+    [Fact]
     public async Task ConsumingArguments_AreChecked()
     {
         var queue = Queue(RmqClusterFixture.UniqueName("bad-args"));

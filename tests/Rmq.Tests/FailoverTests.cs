@@ -62,6 +62,40 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillingTheSiloOfAPausedQueue_ItComesBackPausedOnAnotherSilo_AndConsumesAllOnResume()
+    {
+        var (name, silo) = await PlaceOnSecondaryAsync(i => Grains.GetGrain<IQueueGrain>($"fo-pause-{Guid.NewGuid():N}"[..20]));
+        var queue = Grains.GetGrain<IQueueGrain>(name);
+        await queue.StartConsuming(Prefetch, TimeSpan.FromMilliseconds(20));
+        for (var i = 0; i < 10; i++)
+            await queue.AddConsumer("fo", Grains.GetGrain<IRecordingConsumerGrain>($"{name}-{i}"));
+        await queue.Pause();
+        const int published = 2_000;
+        await queue.PublishBatch(Enumerable.Range(0, published).Select(n => $"p{n}").ToList());
+        var before = (await queue.GetConnectionName())!;
+
+        await _cluster.KillSiloAsync(silo);
+        // The cleaner takes the dead silo's connection away and activates the queue elsewhere: paused.
+        await Eventually.True(async () =>
+        {
+            // Calls fail until membership has declared the silo dead; then the grain activates elsewhere.
+            try { return await queue.GetConnectionName() is { } c && c != before; }
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException) { return false; }
+        }, "re-activated with a new connection", 60);
+        Assert.NotEqual(silo.SiloAddress, await HostOf(queue));
+        var status = await queue.GetConsumingStatus();
+        Assert.Equal(ConsumingState.Paused, status.State);
+        Assert.Equal(10, status.Consumers);
+        await Task.Delay(500); // a wrongly running engine (20 ms poll) would be consuming by now
+        Assert.Equal(published, await Db.ListLengthAsync(_keys.Ready(name)));
+        Assert.Empty(ConsumptionLog.Of(name));
+
+        await queue.Resume();
+        await WaitUntilDrainedAsync(name, published);
+        Assert.Equal(published, ConsumptionLog.Of(name).Count);
+    }
+
+    [Fact]
     public async Task KillingTheSiloOfTheCleaner_TheCleanerComesBackByItself()
     {
         var cleaner = Grains.GetGrain<ICleanerGrain>(0);

@@ -65,6 +65,10 @@ public abstract class MemoryFullTests(FullRedisFixture fixture, ITestOutputHelpe
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.Publish("refused")), "RmqPublisher Publish");
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.PublishBatch(["refused-1", "refused-2"])), "RmqPublisher PublishBatch");
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => publisher.Queue(RmqClusterFixture.UniqueName("new")).Publish("refused")), "RmqPublisher to a new queue");
+        // A unique publish is refused at its SET, before anything is written: no key blocks a later retry.
+        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.PublishUnique("refused", "full-key", TimeSpan.FromMinutes(1))), "grain PublishUnique");
+        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.PublishBytesUnique([1], "full-key", TimeSpan.FromMinutes(1))), "RmqPublisher PublishBytesUnique");
+        Assert.False(await Db.KeyExistsAsync(Keys.Dedup(name, "full-key")));
         Assert.Equal(Published, await Db.ListLengthAsync(Keys.Ready(name)));
 
         // Starting to consume writes the configuration and registers a connection: all on a full Redis.

@@ -65,6 +65,32 @@ public sealed class QueuePublisher
         return _lane.PublishAsync(element, element.LongLength);
     }
 
+    /// <summary>
+    /// Publishes one payload (UTF-8) only if no delivery with <paramref name="dedupKey"/> was published to
+    /// this queue within the last <paramref name="window"/> — by this publisher, another process or a
+    /// queue grain (<see cref="IQueueGrain.PublishUnique"/>; the same script and key). Returns true when it
+    /// published, false when the key was taken (nothing written). Not grouped with other publishes: each
+    /// is its own script, so each gets its own answer.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The dedup key or window is out of bounds (<see cref="Deduplication"/>), or the payload is null or
+    /// over the limit; Redis is not touched.
+    /// </exception>
+    public Task<bool> PublishUnique(string payload, string dedupKey, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        Deduplication.Validate(dedupKey, window);
+        return _publisher.PushUniqueAsync(Name, dedupKey, window, PayloadLimit.Check(payload, Limit, nameof(payload), out _));
+    }
+
+    /// <summary>Publishes one payload of raw bytes unless <paramref name="dedupKey"/> was published within <paramref name="window"/>, as <see cref="PublishUnique"/>.</summary>
+    public Task<bool> PublishBytesUnique(byte[] payload, string dedupKey, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        Deduplication.Validate(dedupKey, window);
+        return _publisher.PushUniqueAsync(Name, dedupKey, window, PayloadLimit.Check(payload, Limit, nameof(payload)));
+    }
+
     /// <summary>Adds several payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>
     public Task PublishBatch(IReadOnlyList<string> payloads) => PublishElements(PayloadLimit.Batch(payloads, Limit));
 

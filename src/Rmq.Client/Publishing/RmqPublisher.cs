@@ -112,6 +112,31 @@ public sealed class RmqPublisher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The unique publish (<see cref="PublishCommands.PushUniqueScript"/>); wakes the queue only when it
+    /// published. The wake goes after the script's reply, so the woken engine finds the element.
+    /// </summary>
+    internal async Task<bool> PushUniqueAsync(string queue, string dedupKey, TimeSpan window, RedisValue element)
+    {
+        var db = _db ?? await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        bool published;
+        try
+        {
+            published = await PublishCommands.PushUniqueAsync(db, Keys, queue, dedupKey, window, element, listQueue: !_listed.ContainsKey(queue)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        {
+            throw new RedisUnavailableException(_endpoints, PublishCommands.PushUniqueOperation, e, timedOut: e is TimeoutException);
+        }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e))
+        {
+            throw new RedisFullException(_endpoints, PublishCommands.PushUniqueOperation, e);
+        }
+        _listed[queue] = true;
+        if (published) _wakes.Published(queue);
+        return published;
+    }
+
     private async Task ListAndPushAsync(IDatabase db, string queue, RedisValue[] elements)
     {
         var pushed = PublishCommands.PushAsync(db, Keys, queue, elements, listQueue: true);

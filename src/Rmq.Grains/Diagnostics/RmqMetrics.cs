@@ -43,6 +43,9 @@ public sealed class RmqMetrics
         Meter.CreateObservableGauge("rmq.queue.stalled", () => statuses.Snapshot()
             .Select(s => new Measurement<int>(s.Status.Stalled ? 1 : 0, Tag(s.Queue))), "{queue}",
             "1 while a queue consuming on this silo has work but has made no progress for Rmq:StallTimeout.");
+        Meter.CreateObservableGauge("rmq.queue.paused", () => statuses.Snapshot()
+            .Select(s => new Measurement<int>(s.Status.Paused ? 1 : 0, Tag(s.Queue))), "{queue}",
+            "1 while a queue consuming on this silo is paused (IQueueGrain.Pause); a paused queue is never stalled.");
         _consumeDuration = Meter.CreateHistogram<double>("rmq.consume.duration", "ms", "Time from handing a delivery (or batch) to a consumer until its outcome came back.");
     }
 

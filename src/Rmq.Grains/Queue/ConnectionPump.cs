@@ -126,11 +126,13 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             Lose(PumpEnd.HeartbeatExpired);
             return null;
         }
-        var mayFetch = !_stopRequested && engine.SiloIsActive();
-        if (_stopRequested)
+        var paused = engine.IsPaused;
+        var mayFetch = !_stopRequested && !paused && engine.SiloIsActive();
+        if (_stopRequested || paused)
         {
             // Checkpoint: these were fetched but no consumer has seen them; back to the front of
-            // ready. If the silo dies before the script runs, they stay in unacked for the cleaner.
+            // ready (paused: so they are the next ones consumed, here after Resume or by anyone else).
+            // If the silo dies before the script runs, they stay in unacked for the cleaner.
             foreach (var undelivered in engine.Dispatcher.TakeQueued()) _pending.Returns.Add(undelivered.Raw);
         }
         else if (mayFetch)
@@ -151,11 +153,12 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             return null;
         }
         if (_stopRequested && _calls.Count == 0) return PumpEnd.Stopped;
-        if (!mayFetch && !_stopRequested) engine.ReportNotActive();
+        if (!mayFetch && !_stopRequested && !paused) engine.ReportNotActive();
         var deadline = engine.Dispatcher.NextDeadline(now);
         if (mayFetch && room > 0 && !_readyMayHaveMore && _nextPollAt < deadline) deadline = _nextPollAt;
         // Not active: nothing is handed out, so a batch timer already due must not make this spin.
-        if (!mayFetch && !_stopRequested) deadline = now + engine.PollInterval;
+        // Paused: nothing is due at all; a call ending, Resume or Stop signals (the heartbeat deadline below still holds).
+        if (!mayFetch && !_stopRequested) deadline = paused ? DateTime.MaxValue : now + engine.PollInterval;
         // Wake up in time to give the connection up if no heartbeat succeeds meanwhile.
         if (!_stopRequested && engine.HeartbeatDeadline < deadline) deadline = engine.HeartbeatDeadline;
         await engine.WaitAsync(deadline - now);
@@ -328,7 +331,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         var slot = call.Slot;
         engine.Dispatcher.CallEnded(slot, end, DateTime.UtcNow);
         // Only the current pump hands out more: an older one's connection is being given up.
-        if (!_stopRequested && _lost is null && engine.CurrentGeneration == Generation && engine.SiloIsActive()
+        if (!_stopRequested && !engine.IsPaused && _lost is null && engine.CurrentGeneration == Generation && engine.SiloIsActive()
             && engine.Dispatcher.AssignTo(slot, DateTime.UtcNow) is { } next)
             StartCall(slot, next);
         engine.Signal();

@@ -48,4 +48,10 @@ internal sealed partial class ConsumingEngine
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} makes progress again")]
     private partial void LogUnstalled(string queue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} paused: nothing more is fetched or handed out; {InFlight} deliveries in consumer calls finish, {Prefetched} prefetched go back to the front of ready")]
+    private partial void LogPaused(string queue, int inFlight, int prefetched);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} resumed from pause")]
+    private partial void LogResumedFromPause(string queue);
 }

@@ -34,7 +34,7 @@ internal sealed partial class ConsumingEngine
         var wasFailing = RedisFailing;
         if (source == FaultSource.Heartbeat) _heartbeatFailing = true;
         else _pumpFailing = true;
-        if (State == ConsumingState.Consuming) State = ConsumingState.Degraded;
+        if (State is ConsumingState.Consuming or ConsumingState.Paused) State = ConsumingState.Degraded;
         if (wasFailing && inARow == 1) return; // the other part already reported this outage
         // The first failures at Warning, then every 20th, so a long outage does not flood the log.
         if (inARow <= 3 || inARow % 20 == 0) LogRedisFault(Queue, operation, KindTag(kind), inARow, e);
@@ -45,7 +45,7 @@ internal sealed partial class ConsumingEngine
         if (source == FaultSource.Heartbeat) _heartbeatFailing = false;
         else _pumpFailing = false;
         if (RedisFailing || State != ConsumingState.Degraded) return;
-        State = ConsumingState.Consuming;
+        State = RunningState;
         LogRedisBack(Queue);
     }
 
@@ -108,11 +108,12 @@ internal sealed partial class ConsumingEngine
         var inFlight = _pump?.InFlight ?? 0;
         var opening = State is ConsumingState.Opening or ConsumingState.Recovering;
         var hasWork = queued > 0 || _readyLength > 0 || RedisFailing || opening;
-        if (!hasWork || State == ConsumingState.Stopping) _lastProgress = now;
+        // A paused queue makes no progress on purpose: it is never stalled.
+        if (!hasWork || State == ConsumingState.Stopping || _paused) _lastProgress = now;
         var idleFor = now - _lastProgress;
         var stalled = idleFor > Options.StallTimeout;
         return new ConsumingStatus(State, Connection, stalled, stalled ? StallReason(now, idleFor) : null,
-            new DateTimeOffset(_lastProgress, TimeSpan.Zero), _lastError, queued, inFlight, Dispatcher.Slots.Count);
+            new DateTimeOffset(_lastProgress, TimeSpan.Zero), _lastError, queued, inFlight, Dispatcher.Slots.Count, _paused);
     }
 
     private string StallReason(DateTime now, TimeSpan idleFor)

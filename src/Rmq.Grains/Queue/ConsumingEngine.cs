@@ -32,6 +32,7 @@ internal sealed partial class ConsumingEngine
     private ConnectionPump? _pump;
     private bool _stopRequested;
     private bool _restorePending;
+    private bool _paused;
     private long _nextDeliveryId;
     private int _generation;
     private DateTime _lastHeartbeatOk;
@@ -75,10 +76,16 @@ internal sealed partial class ConsumingEngine
     /// <summary>The consumers, in registration order.</summary>
     public IEnumerable<ConsumerRegistration> Consumers => Dispatcher.Slots.Select(s => s.Registration);
 
-    /// <summary>The connection consuming now; null while opening, recovering, stopping or closed.</summary>
-    public string? Connection => State is ConsumingState.Consuming or ConsumingState.Degraded ? _pump?.Connection : null;
+    /// <summary>The connection consuming (or paused) now; null while opening, recovering, stopping or closed.</summary>
+    public string? Connection => State is ConsumingState.Consuming or ConsumingState.Degraded or ConsumingState.Paused ? _pump?.Connection : null;
 
     public bool IsStopping => _stopRequested;
+
+    /// <summary>Paused (<see cref="Pause"/>): the pump fetches nothing and hands nothing out, but keeps its connection.</summary>
+    public bool IsPaused => _paused;
+
+    /// <summary>The state of a healthy open connection: consuming, or paused.</summary>
+    private ConsumingState RunningState => _paused ? ConsumingState.Paused : ConsumingState.Consuming;
 
     /// <summary>Which connection run is current; consumer calls of older runs are dropped.</summary>
     public int CurrentGeneration => _pump?.Generation ?? -1;
@@ -149,6 +156,34 @@ internal sealed partial class ConsumingEngine
         catch (Exception e) when (Faults.IsRedis(e)) { LogCloseFailed(Queue, "(wake channel)", e); }
     }
 
+    /// <summary>
+    /// Stops fetching and handing out, keeping the connection, its heartbeat and the consumers: the pump
+    /// returns what no consumer holds to the front of ready at its next step and applies the outcomes of
+    /// the calls in flight as they end. Nothing is handed out from the moment this returns. Also before
+    /// <see cref="Start"/>, for a queue resumed paused.
+    /// </summary>
+    public void Pause()
+    {
+        _paused = true;
+        if (State == ConsumingState.Consuming) State = ConsumingState.Paused;
+        LogPaused(Queue, _pump?.InFlight ?? 0, Dispatcher.Queued);
+        Signal();
+        if (_run is not null) UpdateStatus();
+    }
+
+    /// <summary>Carries on after <see cref="Pause"/>: fetches at once, with the same connection and consumers.</summary>
+    public void Resume()
+    {
+        _paused = false;
+        if (State == ConsumingState.Paused) State = ConsumingState.Consuming;
+        // The stall clock starts now: the time spent paused was not a lack of progress.
+        _lastProgress = DateTime.UtcNow;
+        LogResumedFromPause(Queue);
+        _pump?.Wake();
+        Signal();
+        if (_run is not null) UpdateStatus();
+    }
+
     public void AddConsumer(ConsumerSlot slot)
     {
         Dispatcher.AddSlot(slot);
@@ -211,7 +246,7 @@ internal sealed partial class ConsumingEngine
                 {
                     if (_restorePending)
                     {
-                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue,
+                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, _paused,
                             Consumers.Select(c => new KeyValuePair<string, string>(c.Name, c.Encode())).ToList());
                         _restorePending = false;
                         LogRestored(Queue, Dispatcher.Slots.Count);
@@ -232,7 +267,7 @@ internal sealed partial class ConsumingEngine
                 var pump = new ConnectionPump(this, connection, ++_generation);
                 _pump = pump;
                 if (_stopRequested) pump.RequestStop();
-                State = _stopRequested ? ConsumingState.Stopping : ConsumingState.Consuming;
+                State = _stopRequested ? ConsumingState.Stopping : RunningState;
                 LogOpened(Queue, connection, PrefetchLimit, Dispatcher.Slots.Count);
                 _firstAttempt.TrySetResult();
                 UpdateStatus();

@@ -4,8 +4,8 @@ namespace Rmq.Queue;
 
 internal sealed partial class QueueGrain
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: resuming its persisted consuming configuration (prefetch {PrefetchLimit}, {Consumers} consumers)")]
-    private partial void LogResumed(string queue, int prefetchLimit, int consumers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: resuming its persisted consuming configuration (prefetch {PrefetchLimit}, {Consumers} consumers, paused: {Paused})")]
+    private partial void LogResumed(string queue, int prefetchLimit, int consumers, bool paused);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not read its consuming configuration; will retry")]
     private partial void LogResumeFailed(string queue, Exception exception);

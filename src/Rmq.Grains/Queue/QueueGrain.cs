@@ -114,6 +114,31 @@ internal sealed partial class QueueGrain(
         return PublishElements(PayloadLimit.Batch(payloads, _options.MaxPayloadBytes));
     }
 
+    public Task<bool> PublishUnique(string payload, string dedupKey, TimeSpan window)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        Deduplication.Validate(dedupKey, window);
+        return PublishUniqueCore(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _), dedupKey, window);
+    }
+
+    public Task<bool> PublishBytesUnique(byte[] payload, string dedupKey, TimeSpan window)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        Deduplication.Validate(dedupKey, window);
+        return PublishUniqueCore(CheckSize(payload, nameof(payload)), dedupKey, window);
+    }
+
+    private async Task<bool> PublishUniqueCore(RedisValue element, string dedupKey, TimeSpan window)
+    {
+        var published = await store.PublishUniqueAsync(_name, dedupKey, window, element, listQueue: !_listed);
+        // Listed either way: the SADD went with the script.
+        _listed = true;
+        if (published) Published(1);
+        return published;
+    }
+
     private async Task PublishElements(RedisValue[] elements)
     {
         if (elements.Length == 0) return;
@@ -152,10 +177,13 @@ internal sealed partial class QueueGrain(
                     $"Queue '{_name}' is already consuming with prefetchLimit {running.PrefetchLimit} and pollInterval {running.PollInterval}; call StopConsuming before starting with other settings.");
             }
             // Persisted first: if Redis is unreachable the caller learns it, and nothing was started.
-            await store.SaveConsumingAsync(_name, prefetchLimit, pollInterval);
+            // A pause persisted earlier (this activation could not read it yet) holds: only Resume and
+            // StopConsuming end a pause.
+            var paused = await store.SaveConsumingAsync(_name, prefetchLimit, pollInterval);
             StopResumeRetry();
             _listed = true;
             engine = NewEngine(prefetchLimit, pollInterval);
+            if (paused) engine.Pause();
             Start(engine);
         }
         finally
@@ -233,6 +261,33 @@ internal sealed partial class QueueGrain(
                 await stopped;
                 _engine = null;
             }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public Task Pause() => SetPausedAsync(true);
+
+    public Task Resume() => SetPausedAsync(false);
+
+    /// <summary>Pause and Resume: persisted first, then told to the engine, through the lifecycle gate.</summary>
+    private async Task SetPausedAsync(bool paused)
+    {
+        EnsureValidName();
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (_engine is not { IsStopping: false } engine)
+                throw new InvalidOperationException(
+                    $"Queue '{_name}' is not consuming; call StartConsuming before {(paused ? "Pause" : "Resume")}.");
+            if (engine.IsPaused == paused) return;
+            // Persisted first: if Redis is unreachable the caller learns it and the engine carries on as
+            // it was. Checkpoint: if the silo dies after the write, the next activation starts as asked.
+            await store.SavePausedAsync(_name, paused);
+            if (paused) engine.Pause();
+            else engine.Resume();
         }
         finally
         {
@@ -385,8 +440,9 @@ internal sealed partial class QueueGrain(
             else LogBadRegistration(_name, name, value);
         }
         _listed = true;
+        if (config.Paused) engine.Pause();
         Start(engine);
-        LogResumed(_name, limit, engine.Dispatcher.Slots.Count);
+        LogResumed(_name, limit, engine.Dispatcher.Slots.Count, config.Paused);
         // Activation waits for the connection's registration (or its first failure), so the queue's
         // first caller sees it consuming.
         await engine.FirstAttempt;

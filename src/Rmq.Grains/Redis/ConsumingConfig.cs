@@ -5,8 +5,10 @@ namespace Rmq.Redis;
 /// <param name="PollInterval">The poll interval given to StartConsuming.</param>
 /// <param name="PushQueue">The push queue, or null.</param>
 /// <param name="Consumers">Consumer name → encoded registration.</param>
+/// <param name="Paused">Pause was called and neither Resume nor StopConsuming since.</param>
 internal sealed record ConsumingConfig(
     int? PrefetchLimit,
     TimeSpan PollInterval,
     string? PushQueue,
-    IReadOnlyList<KeyValuePair<string, string>> Consumers);
+    IReadOnlyList<KeyValuePair<string, string>> Consumers,
+    bool Paused);

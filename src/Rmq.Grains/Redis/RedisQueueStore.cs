@@ -15,6 +15,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     private const string PrefetchField = "prefetch";
     private const string PollField = "poll-ms";
     private const string PushField = "push";
+    private const string PausedField = "paused";
     private const int MoveChunk = 1000;
 
     /// <summary>The key builder, in the configured dialect.</summary>
@@ -38,6 +39,18 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         try { await PublishCommands.PushAsync(db, Keys, queue, elements, listQueue).ConfigureAwait(false); }
         catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable("LPUSH", e); }
         catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full("LPUSH", e); }
+    }
+
+    /// <summary>
+    /// The unique publish (<see cref="PublishCommands.PushUniqueScript"/>): <c>SET dedup NX PX window</c>
+    /// and <c>LPUSH ready</c> in one script; returns whether it published.
+    /// </summary>
+    public async Task<bool> PublishUniqueAsync(string queue, string dedupKey, TimeSpan window, RedisValue element, bool listQueue)
+    {
+        var db = await Db().ConfigureAwait(false);
+        try { return await PublishCommands.PushUniqueAsync(db, Keys, queue, dedupKey, window, element, listQueue).ConfigureAwait(false); }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable(PublishCommands.PushUniqueOperation, e); }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full(PublishCommands.PushUniqueOperation, e); }
     }
 
     /// <summary>
@@ -188,24 +201,38 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     }
 
     /// <summary>
-    /// Persists StartConsuming's settings so a re-activation resumes. The consuming configuration is
-    /// written with allow-oom scripts, here and below: StartConsuming must work on a full Redis.
+    /// Persists StartConsuming's settings so a re-activation resumes, and returns whether the queue is
+    /// persisted as paused (a pause holds until Resume or StopConsuming, so StartConsuming keeps it). The
+    /// consuming configuration is written with allow-oom scripts, here and below: StartConsuming must work
+    /// on a full Redis.
     /// </summary>
-    public Task SaveConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval) =>
+    public Task<bool> SaveConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval) =>
         Run("HSET consuming", async db =>
         {
             var listed = AddToSetAsync(db, RedisKeys.ConsumingQueues, queue);
+            var paused = db.HashExistsAsync(Keys.ConsumingConfig(queue), PausedField);
             await SetHashFieldsAsync(db, Keys.ConsumingConfig(queue),
                 new HashEntry(PrefetchField, prefetchLimit),
                 new HashEntry(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
             await listed.ConfigureAwait(false);
+            return await paused.ConfigureAwait(false);
         });
+
+    /// <summary>
+    /// Persists Pause (<c>HSET rmq-consuming paused 1</c>) or Resume (<c>HDEL</c>), beside the consuming
+    /// settings, so every later activation of the queue, on any silo, starts paused or not. Allow-oom: a
+    /// full Redis is emptied by consuming, so it must be possible to resume it.
+    /// </summary>
+    public Task SavePausedAsync(string queue, bool paused) =>
+        Run(paused ? "HSET paused" : "HDEL paused", db => paused
+            ? SetHashFieldsAsync(db, Keys.ConsumingConfig(queue), new HashEntry(PausedField, 1))
+            : db.HashDeleteAsync(Keys.ConsumingConfig(queue), PausedField));
 
     /// <summary>
     /// Writes the whole consuming configuration a queue holds in memory — settings, push queue and
     /// consumer registrations — as after a flush or a restart without persistence. Idempotent.
     /// </summary>
-    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue,
+    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, bool paused,
         IReadOnlyCollection<KeyValuePair<string, string>> consumers) =>
         Run("restore consuming", async db =>
         {
@@ -215,6 +242,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 new(PollField, pollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)),
             };
             if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
+            if (paused) entries.Add(new HashEntry(PausedField, 1));
             var listed = AddToSetAsync(db, RedisKeys.ConsumingQueues, queue);
             var queues = AddToSetAsync(db, RedisKeys.Queues, queue);
             var grains = consumers.Count > 0
@@ -240,11 +268,11 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     public Task SaveConsumerAsync(string queue, string name, string registration) =>
         Run("HSET consumer", db => SetHashFieldsAsync(db, Keys.ConsumerGrains(queue), new HashEntry(name, registration)));
 
-    /// <summary>Forgets the consuming settings and consumer registrations (the push queue stays).</summary>
+    /// <summary>Forgets the consuming settings, a pause and the consumer registrations (the push queue stays).</summary>
     public Task ClearConsumingAsync(string queue) =>
         Run("clear consuming", async db =>
         {
-            var config = db.HashDeleteAsync(Keys.ConsumingConfig(queue), [PrefetchField, PollField]);
+            var config = db.HashDeleteAsync(Keys.ConsumingConfig(queue), [PrefetchField, PollField, PausedField]);
             var unlisted = db.SetRemoveAsync(RedisKeys.ConsumingQueues, queue);
             await db.KeyDeleteAsync(Keys.ConsumerGrains(queue)).ConfigureAwait(false);
             await config.ConfigureAwait(false);
@@ -264,7 +292,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 : TimeSpan.FromSeconds(1);
             string? push = config.TryGetValue(PushField, out var q) ? (string?)q : null;
             var list = consumers.Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!)).ToList();
-            return new ConsumingConfig(prefetch, poll, push, list);
+            return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField));
         });
 
     /// <summary>Deletes ready; returns how many it held.</summary>

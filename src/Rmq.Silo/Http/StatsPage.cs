@@ -23,7 +23,8 @@ internal static class StatsPage
         Row(html, null, "queue", "ready", "rejected", "", "connections", "unacked", "consumers");
         foreach (var queue in stats.Queues)
         {
-            Row(html, null, queue.Name, Count(queue.ReadyCount), Count(queue.RejectedCount), "",
+            // The spacer column (✓/✗ in connection rows) says "paused" for a paused queue; the name stays as it is.
+            Row(html, null, queue.Name, Count(queue.ReadyCount), Count(queue.RejectedCount), queue.Consuming?.Paused == true ? "paused" : "",
                 Count(queue.Connections.Count), Count(queue.UnackedCount), Count(queue.ConsumerCount));
             if (condensed) continue;
             foreach (var connection in queue.Connections)
