@@ -100,6 +100,24 @@ public sealed class RedisSettingsCheckTests(ITestOutputHelper output)
         Assert.DoesNotContain(AofWarning, silo.Output.All);
         Assert.DoesNotContain("maxmemory-policy", silo.Output.All);
         Assert.DoesNotContain("Could not check the settings", silo.Output.All);
+
+        // Stopped as an operator would: the silo stops the redis-server it started (a SIGKILL would leave it running).
+        Assert.Equal(0, await silo.TerminateAsync());
+        await Eventually.True(async () => !await ListensAsync(port), $"the embedded redis-server on port {port} stopped with its silo");
+    }
+
+    private static async Task<bool> ListensAsync(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Runs a silo against <paramref name="redis"/> that is expected to exit; returns its exit code and stderr.</summary>
