@@ -86,9 +86,9 @@ public sealed class RmqPublisher : IAsyncDisposable
     /// The errors of a push, as <see cref="RedisUnavailableException"/> or (Redis over maxmemory)
     /// <see cref="RedisFullException"/>; anything else as it is.
     /// </summary>
-    internal Exception Translate(Exception e) =>
-        PublishCommands.IsUnavailable(e) ? Unavailable(e)
-        : PublishCommands.IsRedisFull(e) ? new RedisFullException(_endpoints, "LPUSH", e)
+    internal Exception Translate(Exception e, string operation = "LPUSH") =>
+        PublishCommands.IsUnavailable(e) ? new RedisUnavailableException(_endpoints, operation, e, timedOut: e is TimeoutException)
+        : PublishCommands.IsRedisFull(e) ? new RedisFullException(_endpoints, operation, e)
         : e;
 
     /// <summary>One <c>LPUSH</c> of several elements, in argument order.</summary>
@@ -124,13 +124,9 @@ public sealed class RmqPublisher : IAsyncDisposable
         {
             published = await PublishCommands.PushUniqueAsync(db, Keys, queue, dedupKey, window, element, listQueue: !_listed.ContainsKey(queue)).ConfigureAwait(false);
         }
-        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        catch (Exception e) when (PublishCommands.IsUnavailable(e) || PublishCommands.IsRedisFull(e))
         {
-            throw new RedisUnavailableException(_endpoints, PublishCommands.PushUniqueOperation, e, timedOut: e is TimeoutException);
-        }
-        catch (Exception e) when (PublishCommands.IsRedisFull(e))
-        {
-            throw new RedisFullException(_endpoints, PublishCommands.PushUniqueOperation, e);
+            throw Translate(e, PublishCommands.PushUniqueOperation);
         }
         _listed[queue] = true;
         if (published) _wakes.Published(queue);
@@ -144,8 +140,6 @@ public sealed class RmqPublisher : IAsyncDisposable
         await pushed.ConfigureAwait(false);
         _listed[queue] = true;
     }
-
-    private RedisUnavailableException Unavailable(Exception e) => new(_endpoints, "LPUSH", e, timedOut: e is TimeoutException);
 
     private void Wake(string queue)
     {
