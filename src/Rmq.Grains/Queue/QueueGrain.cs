@@ -49,11 +49,16 @@ internal sealed partial class QueueGrain(
         _nameProblem = QueueNames.Problem(_name);
         if (_nameProblem is not null) return;
         await TryResumeAsync();
+        // Scheduled deliveries are this activation's to move from now on (the cleaner is the safety net).
+        StartScheduler();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopResumeRetry();
+        // Scheduled deliveries stay in Redis; the next activation's scheduler, or the cleaner, moves them.
+        _scheduler?.Dispose();
+        _scheduler = null;
         // The configuration stays in Redis: the next activation, on any silo, resumes consuming.
         if (_engine is { } engine)
         {
