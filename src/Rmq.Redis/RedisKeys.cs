@@ -23,7 +23,7 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// <summary>
     /// Rmq only: SET of every queue that has had a delayed or scheduled delivery; the cleaner moves due
     /// ones of each on its pass, and keeps their queue grains (the per-queue schedulers) activated.
-    /// Written before the schedule itself, so a scheduled delivery is never in a queue missing here.
+    /// Written before the schedule itself and never removed, so a scheduled delivery is never in a queue missing here.
     /// </summary>
     public static readonly RedisKey ScheduledQueues = "rmq::rmq-scheduled-queues";
 

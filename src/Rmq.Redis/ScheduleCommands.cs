@@ -86,7 +86,7 @@ internal static class ScheduleCommands
     /// </summary>
     /// <remarks>
     /// Checkpoint: the queue is listed as scheduling before anything is scheduled, and never unlisted
-    /// but by Destroy; a publisher dying between the two leaves the queue listed with nothing due (one
+    /// (not even by Destroy: that could not be atomic with a racing schedule); a publisher dying between the two leaves the queue listed with nothing due (one
     /// empty look per cleaner pass), never a scheduled delivery that no cleaner knows about.
     /// </remarks>
     public static async Task<bool> ScheduleAsync(IDatabaseAsync db, RedisKeys keys, string queue, bool isDelay, long milliseconds,

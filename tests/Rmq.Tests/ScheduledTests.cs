@@ -87,19 +87,21 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         Func<string, DateTimeOffset, Task<string>> publishAt = direct ? publisher.PublishAt : queue.PublishAt;
         Func<IReadOnlyList<string>, DateTimeOffset, Task<IReadOnlyList<string>>> batchAt = direct ? publisher.PublishBatchAt : queue.PublishBatchAt;
         var now = DateTimeOffset.UtcNow;
-        var c = now.AddMilliseconds(900);
         var ids = new List<string>
         {
-            await publishAt("c", c),
+            await publishAt("c", now.AddMilliseconds(900)),
             await publishAt("a", now.AddMilliseconds(300)),
             await publishAt("b", now.AddMilliseconds(600)),
             await publishAt("a", now.AddMilliseconds(300)),
         };
         ids.AddRange(await batchAt(["d1", "d2", "d3"], now.AddMilliseconds(1200)));
         Assert.Equal(7, ids.Distinct().Count());
-        Assert.Equal(7, await Scheduled(name));
+        Assert.Equal(7, await Scheduled(name) + await Ready(name)); // the earliest may be due already
         // The score is the due time in unix milliseconds.
-        Assert.Equal(Scheduling.DueMilliseconds(c), (long)(await Db.SortedSetScoreAsync(Keys.Scheduled(name), ids[0]))!.Value);
+        var far = DateTimeOffset.UtcNow + Later;
+        var farId = await publishAt("far", far);
+        Assert.Equal(Scheduling.DueMilliseconds(far), (long)(await Db.SortedSetScoreAsync(Keys.Scheduled(name), farId))!.Value);
+        Assert.True(await queue.CancelScheduled(farId));
 
         await queue.GetStats(); // activates the scheduler for the direct path (the cleaner's ping in production)
         await Eventually.Equal(0L, () => Scheduled(name), "scheduled");
@@ -190,6 +192,25 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
             Assert.Equal(slot, Fixture.Multiplexer.HashSlot(Keys.Scheduled(name)));
             Assert.Equal(slot, Fixture.Multiplexer.HashSlot(Keys.ScheduledElements(name)));
         }
+    }
+
+    [Fact]
+    public async Task TheStatsOverview_CountsScheduledDeliveries_AndDestroyDeletesThem()
+    {
+        var name = RmqClusterFixture.UniqueName("sched-d");
+        var queue = Queue(name);
+        await queue.PublishDelayed("a", Later);
+        await _publisher.Queue(name).PublishDelayed("a", Later);
+        await queue.Publish("ready one");
+        var overview = await Fixture.Grains.GetGrain<IStatsGrain>(0).GetOverview();
+        var entry = overview.Queues.Single(q => q.Name == name);
+        Assert.Equal((2L, 1L), (entry.ScheduledCount, entry.ReadyCount));
+
+        var destroyed = await queue.Destroy();
+        Assert.Equal(new QueueDestroyResult(1, 0, 2), destroyed);
+        Assert.False(await Db.KeyExistsAsync(Keys.Scheduled(name)));
+        Assert.False(await Db.KeyExistsAsync(Keys.ScheduledElements(name)));
+        Assert.Equal(0, (await queue.GetStats()).ScheduledCount);
     }
 
     [Theory]

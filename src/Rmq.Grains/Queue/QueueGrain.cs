@@ -374,9 +374,11 @@ internal sealed partial class QueueGrain(
         await StopConsuming();
         var ready = await store.PurgeReadyAsync(_name);
         var rejected = await store.PurgeRejectedAsync(_name);
+        // Deleted before unlisting: a scheduled delivery must not turn up later in a destroyed queue's ready.
+        var scheduled = await store.PurgeScheduledAsync(_name);
         await store.UnlistQueueAsync(_name);
         _listed = false;
-        return new QueueDestroyResult(ready, rejected);
+        return new QueueDestroyResult(ready, rejected, scheduled);
     }
 
     public async Task<IReadOnlyList<string>> Drain(long count)

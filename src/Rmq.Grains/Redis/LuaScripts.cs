@@ -256,4 +256,15 @@ internal static class LuaScripts
         local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
         return { #ids, first[2] or '', now }
         """;
+
+    /// <summary>
+    /// Deletes a queue's scheduled deliveries. KEYS[1] the scheduled ZSET, KEYS[2] the elements HASH.
+    /// Returns how many were scheduled. One script, so the ZSET and the HASH go together.
+    /// </summary>
+    public const string PurgeScheduled = """
+        #!lua flags=allow-oom
+        local n = redis.call('ZCARD', KEYS[1])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return n
+        """;
 }

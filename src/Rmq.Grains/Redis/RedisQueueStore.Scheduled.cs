@@ -41,6 +41,16 @@ public sealed partial class RedisQueueStore
             return (moved, TimeSpan.FromMilliseconds(wait));
         });
 
+    /// <summary>
+    /// Deletes the queue's scheduled deliveries atomically (<see cref="LuaScripts.PurgeScheduled"/>); returns
+    /// how many there were. The queue stays in <see cref="RedisKeys.ScheduledQueues"/> on purpose: that set is
+    /// in another hash slot, so unlisting cannot be atomic with the delete, and a schedule racing with it
+    /// (its SADD, then our SREM, then its ZADD) would be left where no cleaner looks.
+    /// </summary>
+    public Task<long> PurgeScheduledAsync(string queue) =>
+        Run("purge scheduled", async db => (long)await db.ScriptEvaluateAsync(redis.Script(LuaScripts.PurgeScheduled),
+            [Keys.Scheduled(queue), Keys.ScheduledElements(queue)]).ConfigureAwait(false));
+
     /// <summary><c>ZCARD</c> of the queue's scheduled deliveries.</summary>
     public Task<long> ScheduledCountAsync(string queue) =>
         Run("ZCARD scheduled", db => db.SortedSetLengthAsync(Keys.Scheduled(queue)));
