@@ -231,10 +231,13 @@ internal static class LuaScripts
     /// nothing twice; the scheduler and the cleaner may both run it at any time. The time is Redis's, the
     /// clock the due times of delays were counted on. An id without an element (impossible through Rmq,
     /// but a hand edit) is dropped. allow-oom: moving frees the hash as it grows ready, and due deliveries
-    /// must reach a full Redis's consumers. Types are checked first: a script never fails halfway.
+    /// must reach a full Redis's consumers. Types are checked first: a script never fails halfway. A queue
+    /// with nothing scheduled costs one TYPE (every queue grain runs this once on activation), and a
+    /// broken ready list of such a queue is not this script's business.
     /// </remarks>
     public const string MoveDue = """
         #!lua flags=allow-oom
+        if redis.call('TYPE', KEYS[1])['ok'] == 'none' then return { 0, '', 0 } end
         local types = { 'zset', 'hash', 'list' }
         for k = 1, 3 do
           local t = redis.call('TYPE', KEYS[k])['ok']
