@@ -195,6 +195,36 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
     }
 
     [Fact]
+    public async Task TheSchedulerAndTheCleaner_MovingAtOnce_MoveEachDeliveryOnce_InBatchesOf1000()
+    {
+        var name = RmqClusterFixture.UniqueName("sched-m");
+        var queue = Queue(name);
+        const int count = 2_500;
+        var due = DateTimeOffset.UtcNow.AddMilliseconds(300);
+        for (var i = 0; i < count; i += 500)
+            await _publisher.Queue(name).PublishBatchAt(Enumerable.Range(i, 500).Select(n => $"m{n}").ToList(), due);
+        await queue.PublishAt("via grain", due); // arms the grain's scheduler
+        var cleaner = Fixture.Grains.GetGrain<ICleanerGrain>(0);
+        await Eventually.True(async () =>
+        {
+            // The cleaner's passes race the scheduler for the same due deliveries.
+            await Task.WhenAll(cleaner.Clean(), queue.GetStats());
+            return await Scheduled(name) == 0;
+        }, "everything moved");
+        var ready = await ReadyInConsumptionOrder(name);
+        Assert.Equal(count + 1, ready.Count);
+        Assert.Equal(count + 1, ready.Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, count).Select(n => $"m{n}").Order(), ready.Where(p => p.StartsWith('m')).Order());
+        // Equal due times move in id order, so each batch arrives in its own order.
+        for (var batch = 0; batch < count; batch += 500)
+        {
+            var expected = Enumerable.Range(batch, 500).Select(n => $"m{n}").ToHashSet();
+            Assert.Equal(Enumerable.Range(batch, 500).Select(n => $"m{n}"), ready.Where(expected.Contains));
+        }
+        Assert.Equal(0, await Db.HashLengthAsync(Keys.ScheduledElements(name)));
+    }
+
+    [Fact]
     public async Task TheStatsOverview_CountsScheduledDeliveries_AndDestroyDeletesThem()
     {
         var name = RmqClusterFixture.UniqueName("sched-d");
