@@ -59,6 +59,50 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<bool> PublishBytesUnique(byte[] payload, string dedupKey, TimeSpan window);
 
     /// <summary>
+    /// Publishes one payload (UTF-8) that reaches ready after <paramref name="delay"/> (counted on
+    /// Redis's clock). It waits in <c>rmq::queue::[q]::rmq-scheduled</c> (ZSET id → due time) with its
+    /// element in <c>rmq-scheduled-elements</c>, survives any silo's death, and is moved to the back of
+    /// ready (<c>LPUSH</c>, exactly the element a publish writes) when due — by the queue's scheduler, or
+    /// the cleaner's pass, whether or not anything consumes the queue. Returns the delivery's id, for
+    /// <see cref="CancelScheduled"/>. A delay of 0 publishes at once (the id then cancels nothing).
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload is null or over the payload limit, or <paramref name="delay"/> is negative or over <see cref="Scheduling.MaxDelay"/>; Redis is not touched.</exception>
+    Task<string> PublishDelayed(string payload, TimeSpan delay);
+
+    /// <summary>Publishes one payload of raw bytes after <paramref name="delay"/>, as <see cref="PublishDelayed"/>.</summary>
+    Task<string> PublishBytesDelayed(byte[] payload, TimeSpan delay);
+
+    /// <summary>
+    /// Publishes one payload (UTF-8) that reaches ready at <paramref name="due"/> (compared with Redis's
+    /// clock), as <see cref="PublishDelayed"/>. A due time that is not in the future publishes at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload is null or over the payload limit, or <paramref name="due"/> is more than <see cref="Scheduling.MaxDelay"/> from now; Redis is not touched.</exception>
+    Task<string> PublishAt(string payload, DateTimeOffset due);
+
+    /// <summary>Publishes one payload of raw bytes at <paramref name="due"/>, as <see cref="PublishAt"/>.</summary>
+    Task<string> PublishBytesAt(byte[] payload, DateTimeOffset due);
+
+    /// <summary>Publishes one payload with rmq headers (encoded as Go rmq does) at <paramref name="due"/>, as <see cref="PublishAt"/>.</summary>
+    Task<string> PublishWithHeadersAt(string payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due);
+
+    /// <summary>Publishes one binary payload with rmq headers at <paramref name="due"/>, as <see cref="PublishAt"/>.</summary>
+    Task<string> PublishBytesWithHeadersAt(byte[] payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due);
+
+    /// <summary>
+    /// Schedules several payloads (UTF-8) for one due time in one script; they reach ready together, in
+    /// list order (consumed in that order). Returns one id per payload. An empty list schedules nothing.
+    /// </summary>
+    Task<IReadOnlyList<string>> PublishBatchAt(IReadOnlyList<string> payloads, DateTimeOffset due);
+
+    /// <summary>
+    /// Cancels a delayed or scheduled delivery that is not yet due. Returns true when it removed it;
+    /// false for an id that is unknown, already cancelled, or already moved to ready (then it is a plain
+    /// delivery, no longer scheduled).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is null, empty or longer than <see cref="Scheduling.MaxIdLength"/>.</exception>
+    Task<bool> CancelScheduled(string id);
+
+    /// <summary>
     /// Starts consuming: at most <paramref name="prefetchLimit"/> deliveries are taken from
     /// <c>ready</c> into this queue's unacked list at a time. <paramref name="pollInterval"/> is how
     /// long the queue waits before looking again after it found <c>ready</c> empty (publishes through

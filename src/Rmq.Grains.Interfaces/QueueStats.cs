@@ -6,6 +6,7 @@ namespace Rmq;
 /// <param name="UnackedCount">Sum of <c>LLEN unacked</c> over every connection consuming the queue.</param>
 /// <param name="ConsumerCount">Sum of the consumers-set sizes over those connections.</param>
 /// <param name="ConnectionCount">How many registered connections consume the queue.</param>
+/// <param name="ScheduledCount">Rmq only: delayed and scheduled deliveries not yet due (<c>ZCARD rmq-scheduled</c>).</param>
 /// <param name="Consuming">What this queue's consuming engine is doing (state, stalled or not), from the queue grain.</param>
 [GenerateSerializer, Immutable]
 public sealed record QueueStats(
@@ -14,4 +15,5 @@ public sealed record QueueStats(
     [property: Id(2)] long UnackedCount,
     [property: Id(3)] long ConsumerCount,
     [property: Id(4)] long ConnectionCount,
-    [property: Id(5)] ConsumingStatus? Consuming = null);
+    [property: Id(5)] ConsumingStatus? Consuming = null,
+    [property: Id(6)] long ScheduledCount = 0);

@@ -20,6 +20,13 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// <summary>Rmq only: SET of queues configured as consuming; the cleaner keeps each one activated.</summary>
     public static readonly RedisKey ConsumingQueues = "rmq::rmq-consuming-queues";
 
+    /// <summary>
+    /// Rmq only: SET of every queue that has had a delayed or scheduled delivery; the cleaner moves due
+    /// ones of each on its pass, and keeps their queue grains (the per-queue schedulers) activated.
+    /// Written before the schedule itself and never removed, so a scheduled delivery is never in a queue missing here.
+    /// </summary>
+    public static readonly RedisKey ScheduledQueues = "rmq::rmq-scheduled-queues";
+
     /// <summary>The dialect these keys are built in.</summary>
     public KeyDialect Dialect { get; } = dialect;
 
@@ -96,6 +103,20 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// dedup key do not move it), so the script that sets it and pushes to ready is legal on Redis Cluster.
     /// </summary>
     public RedisKey Dedup(string queue, string dedupKey) => $"rmq::queue::{Tag(queue)}::rmq-dedup::{dedupKey}";
+
+    /// <summary>
+    /// Rmq only: ZSET of the queue's delayed and scheduled deliveries: member = the id that
+    /// <c>PublishDelayed</c>/<c>PublishAt</c> returned, score = due time in unix milliseconds. In the queue's
+    /// hash slot, so the script that moves due ones to ready is legal on Redis Cluster.
+    /// </summary>
+    public RedisKey Scheduled(string queue) => $"rmq::queue::{Tag(queue)}::rmq-scheduled";
+
+    /// <summary>
+    /// Rmq only: HASH id → the element (payload, or rmq header + payload, exactly as a publish writes it)
+    /// of each delivery in <see cref="Scheduled"/>. Separate from the ZSET so identical payloads can be
+    /// scheduled several times and members stay short. In the queue's hash slot.
+    /// </summary>
+    public RedisKey ScheduledElements(string queue) => $"rmq::queue::{Tag(queue)}::rmq-scheduled-elements";
 
     private string Tag(string queue) => Dialect == KeyDialect.Cluster ? "{" + queue + "}" : "[" + queue + "]";
 }

@@ -133,6 +133,45 @@ public sealed class RmqPublisher : IAsyncDisposable
         return published;
     }
 
+    /// <summary>
+    /// A delayed or scheduled publish (<see cref="ScheduleCommands.ScheduleAsync"/>). Wakes the queue only
+    /// when the deliveries went to ready at once; scheduled ones are moved by the queue's scheduler or
+    /// the cleaner when due.
+    /// </summary>
+    internal async Task ScheduleAsync(string queue, bool isDelay, long milliseconds, string[] ids, RedisValue[] elements)
+    {
+        var db = _db ?? await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        bool atOnce;
+        try
+        {
+            atOnce = await ScheduleCommands.ScheduleAsync(db, Keys, queue, isDelay, milliseconds, ids, elements, listQueue: !_listed.ContainsKey(queue)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        {
+            throw new RedisUnavailableException(_endpoints, ScheduleCommands.ScheduleOperation, e, timedOut: e is TimeoutException);
+        }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e))
+        {
+            throw new RedisFullException(_endpoints, ScheduleCommands.ScheduleOperation, e);
+        }
+        _listed[queue] = true;
+        if (atOnce) _wakes.Published(queue);
+    }
+
+    /// <summary>Cancels one scheduled delivery (<see cref="ScheduleCommands.CancelScript"/>).</summary>
+    internal async Task<bool> CancelScheduledAsync(string queue, string id)
+    {
+        var db = _db ?? await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            return await ScheduleCommands.CancelAsync(db, Keys, queue, id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        {
+            throw new RedisUnavailableException(_endpoints, ScheduleCommands.CancelOperation, e, timedOut: e is TimeoutException);
+        }
+    }
+
     private async Task ListAndPushAsync(IDatabase db, string queue, RedisValue[] elements)
     {
         var pushed = PublishCommands.PushAsync(db, Keys, queue, elements, listQueue: true);

@@ -87,8 +87,51 @@ internal sealed partial class CleanerGrain(
             // Keeping consuming queues active matters more; the next sweep tries again.
             LogPassFailed(e.Message);
         }
+        try
+        {
+            await MoveDueScheduledAsync();
+        }
+        catch (RedisUnavailableException e)
+        {
+            LogPassFailed(e.Message);
+        }
         await EnsureConsumingQueuesActiveAsync();
         return total;
+    }
+
+    /// <summary>
+    /// The safety net of the queues' schedulers: moves due deliveries of every queue that schedules (one
+    /// batch per queue per pass; its scheduler moves the rest), and activates the queue grain of each that
+    /// still has some, so its scheduler moves them on time from then on — after a silo's death, or when
+    /// only a direct publisher scheduled them. Moving is one idempotent script, so running beside the
+    /// scheduler never moves a delivery twice.
+    /// </summary>
+    private async Task MoveDueScheduledAsync()
+    {
+        var pending = new List<Task>();
+        foreach (var queue in await store.ScheduledQueuesAsync())
+        {
+            if (QueueNames.Problem(queue) is not null) continue;
+            try
+            {
+                var (moved, next) = await store.MoveDueAsync(queue);
+                if (moved > 0) LogMovedDue(queue, moved);
+                if (next is not null) pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).GetConnectionName());
+            }
+            catch (Exception e) when (e is not RedisUnavailableException)
+            {
+                // One queue whose keys have the wrong type does not keep the others waiting.
+                LogScheduledFailed(queue, e);
+            }
+        }
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(PingTimeout);
+        }
+        catch (Exception e)
+        {
+            LogPingFailed(e.GetType().Name, e.Message);
+        }
     }
 
     private async Task ForgetStaleOwnersAsync(IEnumerable<string> owned, string[] connections)
@@ -182,6 +225,12 @@ internal sealed partial class CleanerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaning connection {Connection} failed; trying again next pass")]
     private partial void LogConnectionFailed(string connection, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleaner moved {Count} due scheduled deliveries of queue {Queue} to ready")]
+    private partial void LogMovedDue(string queue, long count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Moving due scheduled deliveries of queue {Queue} failed; trying again next pass")]
+    private partial void LogScheduledFailed(string queue, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaner pass failed: {Error}")]
     private partial void LogPassFailed(string error);

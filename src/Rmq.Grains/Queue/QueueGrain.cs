@@ -49,11 +49,16 @@ internal sealed partial class QueueGrain(
         _nameProblem = QueueNames.Problem(_name);
         if (_nameProblem is not null) return;
         await TryResumeAsync();
+        // Scheduled deliveries are this activation's to move from now on (the cleaner is the safety net).
+        StartScheduler();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopResumeRetry();
+        // Scheduled deliveries stay in Redis; the next activation's scheduler, or the cleaner, moves them.
+        _scheduler?.Dispose();
+        _scheduler = null;
         // The configuration stays in Redis: the next activation, on any silo, resumes consuming.
         if (_engine is { } engine)
         {
@@ -369,9 +374,11 @@ internal sealed partial class QueueGrain(
         await StopConsuming();
         var ready = await store.PurgeReadyAsync(_name);
         var rejected = await store.PurgeRejectedAsync(_name);
+        // Deleted before unlisting: a scheduled delivery must not turn up later in a destroyed queue's ready.
+        var scheduled = await store.PurgeScheduledAsync(_name);
         await store.UnlistQueueAsync(_name);
         _listed = false;
-        return new QueueDestroyResult(ready, rejected);
+        return new QueueDestroyResult(ready, rejected, scheduled);
     }
 
     public async Task<IReadOnlyList<string>> Drain(long count)

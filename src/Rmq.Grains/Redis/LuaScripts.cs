@@ -218,4 +218,56 @@ internal static class LuaScripts
         end
         return out
         """;
+
+    /// <summary>
+    /// Moves due scheduled deliveries to ready. KEYS[1] the scheduled ZSET (<see cref="RedisKeys.Scheduled"/>),
+    /// KEYS[2] the elements HASH, KEYS[3] ready — one queue's hash slot. ARGV[1] how many at most.
+    /// Returns { how many it moved, the earliest due time left in unix ms ('' when none), Redis's time in unix ms }.
+    /// </summary>
+    /// <remarks>
+    /// Oldest due first (equal due times in id order, which is a batch's order), each <c>LPUSH</c>ed to
+    /// the left of ready: consumed after what was already waiting, like a publish at its due time. Moving
+    /// is one script (ZREM + HDEL + LPUSH), so a retry after a lost reply finds those ids gone and moves
+    /// nothing twice; the scheduler and the cleaner may both run it at any time. The time is Redis's, the
+    /// clock the due times of delays were counted on. An id without an element (impossible through Rmq,
+    /// but a hand edit) is dropped. allow-oom: moving frees the hash as it grows ready, and due deliveries
+    /// must reach a full Redis's consumers. Types are checked first: a script never fails halfway. A queue
+    /// with nothing scheduled costs one TYPE (every queue grain runs this once on activation), and a
+    /// broken ready list of such a queue is not this script's business.
+    /// </remarks>
+    public const string MoveDue = """
+        #!lua flags=allow-oom
+        if redis.call('TYPE', KEYS[1])['ok'] == 'none' then return { 0, '', 0 } end
+        local types = { 'zset', 'hash', 'list' }
+        for k = 1, 3 do
+          local t = redis.call('TYPE', KEYS[k])['ok']
+          if t ~= 'none' and t ~= types[k] then
+            return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. types[k])
+          end
+        end
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        for i = 1, #ids do
+          local element = redis.call('HGET', KEYS[2], ids[i])
+          if element then redis.call('LPUSH', KEYS[3], element) end
+        end
+        if #ids > 0 then
+          redis.call('HDEL', KEYS[2], unpack(ids))
+          redis.call('ZREM', KEYS[1], unpack(ids))
+        end
+        local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return { #ids, first[2] or '', now }
+        """;
+
+    /// <summary>
+    /// Deletes a queue's scheduled deliveries. KEYS[1] the scheduled ZSET, KEYS[2] the elements HASH.
+    /// Returns how many were scheduled. One script, so the ZSET and the HASH go together.
+    /// </summary>
+    public const string PurgeScheduled = """
+        #!lua flags=allow-oom
+        local n = redis.call('ZCARD', KEYS[1])
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return n
+        """;
 }

@@ -381,6 +381,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
         {
             var readyTask = db.ListLengthAsync(Keys.Ready(queue));
             var rejectedTask = db.ListLengthAsync(Keys.Rejected(queue));
+            var scheduledTask = db.SortedSetLengthAsync(Keys.Scheduled(queue));
             var connections = await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false);
             var consumes = await Task.WhenAll(connections
                 .Select(c => db.SetContainsAsync(RedisKeys.ConnectionQueues(c!), queue))).ConfigureAwait(false);
@@ -394,7 +395,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 consumers += await n.ConfigureAwait(false);
             }
             return new QueueStats(await readyTask.ConfigureAwait(false), await rejectedTask.ConfigureAwait(false),
-                unacked, consumers, counts.Count);
+                unacked, consumers, counts.Count, ScheduledCount: await scheduledTask.ConfigureAwait(false));
         });
 
     private ValueTask<IDatabase> Db() => redis.GetDatabaseAsync();

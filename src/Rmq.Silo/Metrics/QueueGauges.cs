@@ -24,6 +24,7 @@ internal sealed partial class QueueGauges
         metrics.Meter.CreateObservableGauge("rmq.queue.ready", () => Measure(q => q.ReadyCount), "{delivery}", "Deliveries waiting in the queue's ready list.");
         metrics.Meter.CreateObservableGauge("rmq.queue.unacked", () => Measure(q => q.UnackedCount), "{delivery}", "Deliveries fetched by consuming connections and not yet finished.");
         metrics.Meter.CreateObservableGauge("rmq.queue.rejected", () => Measure(q => q.RejectedCount), "{delivery}", "Deliveries in the queue's rejected list.");
+        metrics.Meter.CreateObservableGauge("rmq.queue.scheduled", () => Measure(q => q.ScheduledCount), "{delivery}", "Delayed and scheduled deliveries not yet due.");
     }
 
     /// <summary>Reads the stats from Redis for the next collection; on failure the gauges report nothing rather than stale values.</summary>

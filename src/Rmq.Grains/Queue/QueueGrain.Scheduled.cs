@@ -1,0 +1,180 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Rmq.Redis;
+using StackExchange.Redis;
+
+namespace Rmq.Queue;
+
+/// <summary>
+/// Delayed and scheduled publishes, and the queue's scheduler: one grain timer (never one per delivery)
+/// that sleeps until the earliest due time it knows of, moves what is due to ready in batches, and
+/// re-arms itself for the next one. The cleaner is the scheduler's safety net: each pass it moves due
+/// deliveries of every scheduling queue itself and activates the queue grain, so a silo's death only
+/// delays them by up to a cleaner interval.
+/// </summary>
+internal sealed partial class QueueGrain
+{
+    /// <summary>
+    /// The longest the scheduler sleeps: deliveries scheduled by other processes (the direct publisher,
+    /// another activation) for earlier than this scheduler knows are found within this much.
+    /// </summary>
+    internal static readonly TimeSpan SchedulerMaxSleep = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan SchedulerRetryDelay = TimeSpan.FromSeconds(1);
+    private IGrainTimer? _scheduler;
+    private DateTime _schedulerDue = DateTime.MaxValue;
+
+    public Task<string> PublishDelayed(string payload, TimeSpan delay)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        Scheduling.ValidateDelay(delay);
+        return ScheduleOneAsync(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _), true, Scheduling.DelayMilliseconds(delay));
+    }
+
+    public Task<string> PublishBytesDelayed(byte[] payload, TimeSpan delay)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        Scheduling.ValidateDelay(delay);
+        return ScheduleOneAsync(CheckSize(payload, nameof(payload)), true, Scheduling.DelayMilliseconds(delay));
+    }
+
+    public Task<string> PublishAt(string payload, DateTimeOffset due)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        Scheduling.ValidateDue(due);
+        return ScheduleOneAsync(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _), false, Scheduling.DueMilliseconds(due));
+    }
+
+    public Task<string> PublishBytesAt(byte[] payload, DateTimeOffset due)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        Scheduling.ValidateDue(due);
+        return ScheduleOneAsync(CheckSize(payload, nameof(payload)), false, Scheduling.DueMilliseconds(due));
+    }
+
+    public Task<string> PublishWithHeadersAt(string payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(headers);
+        Scheduling.ValidateDue(due);
+        return ScheduleOneAsync(CheckSize(HeaderCodec.Encode(Encoding.UTF8.GetBytes(payload), headers), nameof(payload)), false, Scheduling.DueMilliseconds(due));
+    }
+
+    public Task<string> PublishBytesWithHeadersAt(byte[] payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(headers);
+        Scheduling.ValidateDue(due);
+        return ScheduleOneAsync(CheckSize(HeaderCodec.Encode(payload, headers), nameof(payload)), false, Scheduling.DueMilliseconds(due));
+    }
+
+    public async Task<IReadOnlyList<string>> PublishBatchAt(IReadOnlyList<string> payloads, DateTimeOffset due)
+    {
+        EnsureValidName();
+        var elements = PayloadLimit.Batch(payloads, _options.MaxPayloadBytes);
+        Scheduling.ValidateDue(due);
+        if (elements.Length == 0) return [];
+        var ids = ScheduleCommands.NewIds(elements.Length);
+        await ScheduleAsync(ids, elements, false, Scheduling.DueMilliseconds(due));
+        return ids;
+    }
+
+    public Task<bool> CancelScheduled(string id)
+    {
+        EnsureValidName();
+        Scheduling.ValidateId(id);
+        return store.CancelScheduledAsync(_name, id);
+    }
+
+    private async Task<string> ScheduleOneAsync(RedisValue element, bool isDelay, long milliseconds)
+    {
+        var id = ScheduleCommands.NewId();
+        await ScheduleAsync([id], [element], isDelay, milliseconds);
+        return id;
+    }
+
+    private async Task ScheduleAsync(string[] ids, RedisValue[] elements, bool isDelay, long milliseconds)
+    {
+        var atOnce = await store.ScheduleAsync(_name, isDelay, milliseconds, ids, elements, listQueue: !_listed);
+        metrics.Published(_name, elements.Length);
+        _listed = true;
+        if (atOnce)
+        {
+            _engine?.Wake();
+            return;
+        }
+        // This machine's clock for a due time, Redis's for a delay: the scheduler asks Redis again when
+        // it fires, so a skew only makes it look once more, never moves a delivery early.
+        ArmScheduler(isDelay
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) - DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Makes the scheduler fire within <paramref name="dueIn"/> (capped at <see cref="SchedulerMaxSleep"/>), unless it fires sooner already.</summary>
+    private void ArmScheduler(TimeSpan dueIn)
+    {
+        if (dueIn < TimeSpan.Zero) dueIn = TimeSpan.Zero;
+        if (dueIn > SchedulerMaxSleep) dueIn = SchedulerMaxSleep;
+        var at = DateTime.UtcNow + dueIn;
+        if (_scheduler is not null && at >= _schedulerDue) return;
+        _schedulerDue = at;
+        if (_scheduler is null)
+            // KeepAlive: a queue with scheduled deliveries keeps its scheduler, consuming or not.
+            _scheduler = this.RegisterGrainTimer(MoveDueAsync,
+                new GrainTimerCreationOptions(dueIn, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        else
+            _scheduler.Change(dueIn, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The scheduler's tick: moves due deliveries in batches, then sleeps until the next one or stops when none is left.</summary>
+    private async Task MoveDueAsync()
+    {
+        // Cleared first: a publish that arms the scheduler while this runs sets it again, and is kept.
+        _schedulerDue = DateTime.MaxValue;
+        TimeSpan? next;
+        try
+        {
+            long moved;
+            do
+            {
+                // Checkpoint: each batch is one script; if the silo dies between two, the rest is still
+                // scheduled and the cleaner (or the next activation) moves it. Nothing moves twice.
+                (moved, next) = await store.MoveDueAsync(_name);
+                if (moved > 0)
+                {
+                    LogMovedDue(_name, moved);
+                    _engine?.Wake();
+                }
+            }
+            while (moved == RedisQueueStore.MoveDueBatch && next == TimeSpan.Zero);
+        }
+        catch (Exception e) when (Faults.IsRedis(e))
+        {
+            LogMoveDueFailed(_name, e);
+            ArmScheduler(SchedulerRetryDelay);
+            return;
+        }
+        if (next is { } wait) ArmScheduler(wait);
+        else if (_schedulerDue == DateTime.MaxValue)
+        {
+            // Nothing scheduled and nothing armed meanwhile: the timer goes, and with it the keep-alive.
+            _scheduler?.Dispose();
+            _scheduler = null;
+        }
+    }
+
+    /// <summary>On activation: look at the queue's scheduled deliveries once; the scheduler stays only if there are any.</summary>
+    private void StartScheduler() => ArmScheduler(TimeSpan.Zero);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Queue {Queue}: moved {Count} due scheduled deliveries to ready")]
+    private partial void LogMovedDue(string queue, long count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not move due scheduled deliveries; trying again shortly")]
+    private partial void LogMoveDueFailed(string queue, Exception exception);
+}
