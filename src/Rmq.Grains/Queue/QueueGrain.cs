@@ -488,6 +488,8 @@ internal sealed partial class QueueGrain(
     private void Start(ConsumingEngine engine)
     {
         engine.Start(restore: false);
+        // A consuming queue's scheduler keeps looking (see MoveDueAsync), even if it had stopped for want of work.
+        StartScheduler();
         _ = ForgetWhenClosedAsync(engine);
     }
 
