@@ -40,6 +40,7 @@ internal sealed partial class QueueGrain(
     private string? _nameProblem;
     private bool _listed;
     private string? _pushQueue;
+    private RetryPolicy? _retryPolicy;
     private ConsumingEngine? _engine;
     private IGrainTimer? _resumeRetry;
 
@@ -300,6 +301,30 @@ internal sealed partial class QueueGrain(
         }
     }
 
+    public async Task SetRetryPolicy(RetryPolicy? policy)
+    {
+        EnsureValidName();
+        policy?.Validate();
+        await _lifecycle.WaitAsync();
+        try
+        {
+            // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
+            await store.SaveRetryPolicyAsync(_name, policy);
+            _retryPolicy = policy;
+            if (_engine is { } engine) engine.RetryPolicy = policy;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public Task<RetryPolicy?> GetRetryPolicy()
+    {
+        EnsureValidName();
+        return store.LoadRetryPolicyAsync(_name);
+    }
+
     public async Task SetPushQueue(string pushQueueName)
     {
         EnsureValidName();
@@ -376,6 +401,7 @@ internal sealed partial class QueueGrain(
         var rejected = await store.PurgeRejectedAsync(_name);
         // Deleted before unlisting: a scheduled delivery must not turn up later in a destroyed queue's ready.
         var scheduled = await store.PurgeScheduledAsync(_name);
+        await store.DeleteCountersAsync(_name);
         await store.UnlistQueueAsync(_name);
         _listed = false;
         return new QueueDestroyResult(ready, rejected, scheduled);
@@ -438,6 +464,8 @@ internal sealed partial class QueueGrain(
         }
         StopResumeRetry();
         _pushQueue = config.PushQueue;
+        _retryPolicy = config.RetryPolicy;
+        if (config.RetryPolicyUnreadable) LogRetryPolicyUnreadable(_name);
         if (config.PrefetchLimit is not int limit || _engine is not null) return;
 
         var engine = NewEngine(limit, config.PollInterval);
@@ -480,7 +508,11 @@ internal sealed partial class QueueGrain(
             () => $"{_name}@{SiloTag()}-{RandomNameSuffix()}",
             () => membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active,
             silo.SiloAddress.ToParsableString(),
-            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }));
+            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }))
+        {
+            RetryPolicy = _retryPolicy,
+            RetriesScheduled = ArmScheduler,
+        };
         _engine = engine;
         return engine;
     }
