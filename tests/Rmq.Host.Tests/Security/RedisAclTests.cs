@@ -86,7 +86,11 @@ public sealed class RedisAclTests(AclRedisFixture fixture)
         Assert.True(stats.ExitCode == 0, stats.ToString());
         Assert.Contains($"\"name\":\"{copies}\"", stats.StdOut.Replace(" ", ""));
         Assert.Contains($"\"name\":\"{copies}\"", await fixture.Silo.GetStringAsync("stats.json"));
-        Assert.Equal(5, PrometheusText.Parse(await fixture.Silo.GetStringAsync("metrics")).Value("rmq_queue_ready", copies));
+        var metrics = PrometheusText.Parse(await fixture.Silo.GetStringAsync("metrics"));
+        Assert.Equal(5, metrics.Value("rmq_queue_ready", copies));
+        Assert.Equal(1, metrics.Value("rmq_queue_retried_total", judged));
+        Assert.Equal(0, metrics.Value("rmq_queue_dead_lettered_total", judged));
+        Assert.Equal(0, metrics.Value("rmq_queue_scheduled", judged));
         Assert.Equal("healthy", (await fixture.Silo.GetHealthAsync())?.Status);
 
         // Nothing the silo, the client, the publisher or the CLI needed was refused, except StackExchange.Redis's CONFIG GET.
