@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rmq.Bench.Scenarios;
 using Spectre.Console;
+using static Rmq.Bench.Reporting.Units;
 
 namespace Rmq.Bench.Reporting;
 
@@ -9,8 +10,6 @@ internal static class BigScheduledTable
 {
     public static Table Of(BigScheduledReport b)
     {
-        static string Mb(double bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
-        static string Ms(double ms) => ms.ToString(ms < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + " ms";
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"Big scheduled: one queue with {b.Scheduled:N0} scheduled deliveries of {b.PayloadBytes} B, nobody consuming (one run; no rmq baseline: Go rmq cannot schedule)"))
             .AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());

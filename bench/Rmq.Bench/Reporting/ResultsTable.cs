@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rmq.Bench.Measurement;
 using Spectre.Console;
+using static Rmq.Bench.Reporting.Units;
 
 namespace Rmq.Bench.Reporting;
 
@@ -107,7 +108,6 @@ internal static class ResultsTable
 
     private static Table Memory(Scenarios.MemoryReport m)
     {
-        static string Mb(double bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"Silo memory: {m.Queues:N0} queues, each consuming with 1 (holding) consumer and {m.ReadyPerQueue:N0} deliveries, prefetch {m.PrefetchLimit:N0}"))
             .AddColumn("state").AddColumn(new TableColumn("managed heap").RightAligned()).AddColumn(new TableColumn("process working set").RightAligned());
