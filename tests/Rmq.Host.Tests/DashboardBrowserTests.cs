@@ -1,5 +1,6 @@
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
+using Rmq.Demo;
 
 namespace Rmq.Host.Tests;
 
@@ -17,6 +18,11 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
         var grain = fixture.Client.Queue(queue);
         await grain.PublishBatch(["1", "2", "3"]);
         await Db.ListLeftPushAsync(Keys.Rejected(queue), ["bad"]);
+        // A consuming queue beside it, so the charts show acks and rejections too (the demo consumers reject "bad …").
+        var work = fixture.Client.Queue(SingleSiloFixture.UniqueName("dash-work"));
+        await work.StartConsuming(prefetchLimit: 10, pollInterval: TimeSpan.FromMilliseconds(50));
+        await work.AddConsumer("dash", fixture.Client.Grains.GetGrain<IDemoConsumerGrain>(3200));
+        await work.AddConsumer("dash", fixture.Client.Grains.GetGrain<IDemoConsumerGrain>(3201));
 
         using var browser = new HeadlessChromium();
         browser.Driver.Navigate().GoToUrl(fixture.Silo.BaseUrl);
@@ -33,6 +39,7 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 await grain.Publish($"p{i}");
+                await work.PublishBatch([$"job {i}", $"job {i}b", i % 3 == 0 ? $"bad {i}" : $"job {i}c"]);
                 await Task.Delay(100);
             }
         });
@@ -49,18 +56,20 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
             Assert.Equal(42L, browser.Driver.ExecuteScript("return window.__noReload;"));
             Assert.Equal("live", browser.Driver.FindElement(By.Id("live")).Text);
             Assert.Equal(2, browser.Driver.FindElements(By.CssSelector(".uplot")).Count);
+            // Taken while the producer and the consumers run, so the picture shows live work.
+            var screenshot = browser.Screenshot(Path.Combine(RepoPaths.Results, "dashboard-overview.png"));
+            output.WriteLine($"dashboard overview screenshot: {screenshot}");
+            Console.WriteLine($"dashboard overview screenshot: {screenshot}");
         }
         finally
         {
             await stop.CancelAsync();
             await producer;
+            await work.StopConsuming();
         }
         // What the page says agrees with Redis once the producer stopped.
         var ready = await Db.ListLengthAsync(Keys.Ready(queue));
         await Eventually.Equal(ready.ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("en-US")), () => Task.FromResult(Cell(browser, queue, "ready")), "the final ready count");
-        var screenshot = browser.Screenshot(Path.Combine(RepoPaths.Results, "dashboard-overview.png"));
-        output.WriteLine($"dashboard overview screenshot: {screenshot}");
-        Console.WriteLine($"dashboard overview screenshot: {screenshot}");
     }
 
     [Fact]
@@ -86,6 +95,9 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
         Assert.Equal("retries-exhausted", headers["rmq-dead-letter-reason"]);
         Assert.Equal("acme", headers["tenant"]);
         Assert.Contains("\"invoice\": 1017", delivery.FindElement(By.CssSelector(".payload")).Text);
+        // The whole page in the picture: a taller window, scrolled to the top.
+        browser.Driver.Manage().Window.Size = new System.Drawing.Size(1280, 1900);
+        browser.Driver.ExecuteScript("window.scrollTo(0, 0);");
         var screenshot = browser.Screenshot(Path.Combine(RepoPaths.Results, "dashboard-queue.png"));
         output.WriteLine($"dashboard queue page screenshot: {screenshot}");
         Console.WriteLine($"dashboard queue page screenshot: {screenshot}");
@@ -103,6 +115,36 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
         // Back at the left of ready, as Go rmq's ReturnRejected puts it (its headers as they were: no retry headers to strip).
         Assert.Equal(element, (byte[])(await Db.ListGetByIndexAsync(Keys.Ready(queue), 0))!);
         wait.Until(d => d.FindElements(By.Id("toast")).FirstOrDefault()?.Text.Contains("1 returned", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task QueuePage_WhenAnActionIsRefused_PromptsForTheApiKey_AndResendsItInTheHeader()
+    {
+        const string key = "browser-test-key-0123456789";
+        // Loopback needs the key too on this silo, so the page's own request is refused first.
+        await using var silo = SiloProcess.Start("dash-prompt", fixture.Redis.Endpoint, "--Rmq:CleanerEnabled", "false",
+            "--Dashboard:ApiKey", key, "--Dashboard:AllowLoopbackWithoutKey", "false");
+        await silo.WaitHealthyAsync();
+        var queue = SingleSiloFixture.UniqueName("dash-prompt");
+        await Db.ListLeftPushAsync(Keys.Ready(queue), ["one", "two"]);
+
+        using var browser = new HeadlessChromium();
+        browser.Driver.Navigate().GoToUrl(new Uri(silo.BaseUrl, $"#/queue/{Uri.EscapeDataString(queue)}"));
+        var wait = new WebDriverWait(browser.Driver, TimeSpan.FromSeconds(15));
+        wait.Until(d => d.FindElements(By.CssSelector("[data-stat=ready] .v")).FirstOrDefault()?.Text == "2");
+        browser.Driver.FindElement(By.CssSelector("[data-act=purge-ready]")).Click();
+        var confirm = wait.Until(d => Alert(d))!;
+        Assert.Contains("Delete every ready delivery", confirm.Text);
+        confirm.Accept();
+        var prompt = wait.Until(d => Alert(d))!;
+        Assert.Contains("API key", prompt.Text);
+        Assert.Contains("X-Rmq-Api-Key", prompt.Text);
+        Assert.Equal(2, await Db.ListLengthAsync(Keys.Ready(queue)));
+        prompt.SendKeys(key);
+        prompt.Accept();
+        await Eventually.Equal(0L, () => Db.ListLengthAsync(Keys.Ready(queue)), "ready after the purge sent with the key");
+        await Eventually.True(() => Task.FromResult(silo.Output.All.Contains($"Dashboard action purge-ready on queue {queue} from 127.0.0.1: 2 deleted")),
+            "the purge in the silo's log");
     }
 
     private static IAlert? Alert(IWebDriver driver)
