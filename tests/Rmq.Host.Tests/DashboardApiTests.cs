@@ -266,7 +266,18 @@ public sealed class DashboardApiTests(SingleSiloFixture fixture, ITestOutputHelp
             Assert.NotNull(mine.GetProperty("silo").GetString());
             Assert.Equal(1, mine.GetProperty("consumers").GetArrayLength());
 
+            // The cleaner, run on demand on this (only) silo, returns a dead Go rmq connection's unacked.
+            var cleanerBefore = (await GetJsonAsync("api/cluster")).GetProperty("cleaner").GetProperty("total").GetInt64();
+            var dead = $"go-dead-{Guid.NewGuid():N}"[..16];
+            await Db.ListLeftPushAsync(Keys.Unacked(dead, queue), ["d1", "d2"]);
+            await Db.SetAddAsync(RedisKeys.ConnectionQueues(dead), queue);
+            await Db.SetAddAsync(RedisKeys.Connections, dead);
+            Assert.True(await fixture.Client.Grains.GetGrain<ICleanerGrain>(0).Clean() >= 2);
+
             var cluster = await GetJsonAsync("api/cluster");
+            var cleaner = cluster.GetProperty("cleaner");
+            Assert.True(cleaner.GetProperty("total").GetInt64() >= cleanerBefore + 2, cleaner.ToString());
+            Assert.Equal(JsonValueKind.String, cleaner.GetProperty("lastAt").ValueKind);
             var silo = Assert.Single(cluster.GetProperty("silos").EnumerateArray(), s => s.GetProperty("isThisSilo").GetBoolean());
             Assert.Equal("Active", silo.GetProperty("status").GetString());
             Assert.Equal(mine.GetProperty("silo").GetString(), silo.GetProperty("address").GetString());

@@ -32,9 +32,9 @@ internal static class DashboardApi
         var api = app.MapGroup("/api");
         api.MapGet("/overview", OverviewAsync);
         api.MapGet("/queue", QueueAsync);
-        api.MapGet("/queue/ready", (HttpContext c, RedisQueueStore s, string? name, string? offset, string? count, string? order) =>
+        api.MapGet("/queue/ready", (RedisQueueStore s, string? name, string? offset, string? count, string? order) =>
             BrowseAsync(s, BrowsedList.Ready, name, offset, count, order));
-        api.MapGet("/queue/rejected", (HttpContext c, RedisQueueStore s, string? name, string? offset, string? count, string? order) =>
+        api.MapGet("/queue/rejected", (RedisQueueStore s, string? name, string? offset, string? count, string? order) =>
             BrowseAsync(s, BrowsedList.Rejected, name, offset, count, order));
         api.MapGet("/history", History);
         api.MapGet("/cluster", ClusterAsync);
@@ -130,7 +130,7 @@ internal static class DashboardApi
     }
 
     private static Task<IResult> ClusterAsync(IClusterMembershipService membership, ILocalSiloDetails local, RedisStatsReader reader, RedisQueueStore store,
-        CancellationToken ct) =>
+        RateCounters counters, CancellationToken ct) =>
         Guarded(async () =>
         {
             var owners = await store.ConnectionSilosAsync();
@@ -151,8 +151,8 @@ internal static class DashboardApi
                 .Concat(overview.OtherConnections.Where(c => !owners.ContainsKey(c.Name))
                     .Select(c => new ConnectionView(c.Name, null, c.Active, true, null, null, 0, [])))
                 .DistinctBy(c => c.Name).ToList();
-            return Ok(new ClusterView(silos, goRmq,
-                "The cleaner's passes are not recorded yet; see rmq_cleaner_returned_total on /metrics, or run 'rmq clean'."));
+            return Ok(new ClusterView(silos, goRmq, counters.Cleaner,
+                "Counted while the cleaner ran on this silo; passes that returned nothing leave no trace. Every silo's count: rmq_cleaner_returned_total on /metrics."));
         });
 
     private static async Task EventsAsync(HttpContext context, DashboardHistory history)

@@ -32,7 +32,7 @@ internal sealed record DashboardSample(long Time, IReadOnlyList<QueueSample> Que
 /// following <c>/api/events</c>. While a page follows, each sample also asks consuming queues for their
 /// state (as <c>/stats.json</c> does).
 /// </summary>
-internal sealed partial class DashboardHistory(RedisStatsReader reader, RateCounters counters, IGrainFactory grains, RedisQueueStore store,
+internal sealed class DashboardHistory(RedisStatsReader reader, RateCounters counters, IGrainFactory grains, RedisQueueStore store,
     DashboardOptions options, ILogger<DashboardHistory> logger) : BackgroundService
 {
     private readonly DashboardSample?[] _ring = new DashboardSample?[options.HistorySeconds];
@@ -69,15 +69,24 @@ internal sealed partial class DashboardHistory(RedisStatsReader reader, RateCoun
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var failing = false;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try
             {
                 await SampleAsync(stoppingToken).ConfigureAwait(false);
+                failing = false;
             }
             catch (RedisUnavailableException e)
             {
+                // Redis down is reported by /health and the queues; here it only leaves a gap in the charts.
                 DashboardLog.SampleFailed(logger, e);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Never let a sample stop the host (a BackgroundService's exception would); say it once per run of failures.
+                if (!failing) DashboardLog.SampleError(logger, e);
+                failing = true;
             }
         }
     }

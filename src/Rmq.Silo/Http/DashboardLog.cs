@@ -16,4 +16,7 @@ internal static partial class DashboardLog
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "Dashboard sample failed: Redis did not answer")]
     public static partial void SampleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Dashboard sample failed; the charts have a gap until it succeeds again")]
+    public static partial void SampleError(ILogger logger, Exception exception);
 }

@@ -105,7 +105,11 @@ internal sealed record QueueDetail(QueueSummary Summary, ConsumingStatus? Consum
 internal sealed record SiloView(string Address, string Name, string Status, bool IsThisSilo, IReadOnlyList<string> Queues, IReadOnlyList<string> Connections);
 
 /// <summary>The cluster view (<c>/api/cluster</c>).</summary>
-internal sealed record ClusterView(IReadOnlyList<SiloView> Silos, IReadOnlyList<ConnectionView> GoRmqConnections, string Cleaner);
+/// <param name="Silos">Every silo in Orleans' membership (dead ones too, until the table forgets them), active first.</param>
+/// <param name="GoRmqConnections">Registered connections no silo owns: Go rmq programs'.</param>
+/// <param name="Cleaner">What the cleaner returned while it ran on this silo.</param>
+/// <param name="CleanerNote">What <paramref name="Cleaner"/> does not say.</param>
+internal sealed record ClusterView(IReadOnlyList<SiloView> Silos, IReadOnlyList<ConnectionView> GoRmqConnections, CleanerReturns Cleaner, string CleanerNote);
 
 /// <summary>What an action did (<c>POST /api/queue/…</c>).</summary>
 internal sealed record ActionResult(string Queue, string Action, long Affected, string Message);

@@ -282,7 +282,10 @@ async function cluster() {
   view.querySelector('#go-connections tbody').innerHTML = c.goRmqConnections.length === 0
     ? '<tr><td colspan="3" class="note">none</td></tr>'
     : c.goRmqConnections.map(g => `<tr><td>${esc(g.name)}</td><td>${badge(g.active ? 'alive' : 'dead')}</td><td class="n">${fmt(g.unacked)}</td></tr>`).join('');
-  view.querySelector('#cleaner').textContent = c.cleaner;
+  const k = c.cleaner;
+  view.querySelector('#cleaner').textContent = (k.lastAt
+    ? `Returned ${fmt(k.total)} deliveries from dead connections to ready while running on this silo; last ${fmt(k.lastCount)} to ${k.lastQueue} at ${new Date(k.lastAt).toLocaleString()}. `
+    : 'The cleaner has returned nothing while running on this silo. ') + c.cleanerNote;
 }
 
 async function route() {
