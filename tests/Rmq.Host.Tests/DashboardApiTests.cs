@@ -195,6 +195,41 @@ public sealed class DashboardApiTests(SingleSiloFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Actions_ABrowserSendsForAnotherSite_OrForANonLoopbackHostName_AreRefusedEvenFromLoopback()
+    {
+        var queue = SingleSiloFixture.UniqueName("dash-csrf");
+        await Db.ListLeftPushAsync(Keys.Ready(queue), ["keep me"]);
+        var before = await RedisSnapshotAsync();
+        var cases = new (string Header, string Value, string Says)[]
+        {
+            ("Origin", "http://evil.example", "is not this dashboard"),
+            ("Origin", "null", "is not this dashboard"),
+            ("Sec-Fetch-Site", "cross-site", "Sec-Fetch-Site: cross-site"),
+            ("Sec-Fetch-Site", "same-site", "Sec-Fetch-Site: same-site"),
+            // A DNS-rebinding page reaches 127.0.0.1 under its own name.
+            ("Host", "rebind.evil.example", "not a loopback name"),
+        };
+        foreach (var (header, value, says) in cases)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Url($"api/queue/purge-ready?name={queue}"));
+            if (header == "Host") request.Headers.Host = value;
+            else request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await Http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{header}: {value}: {(int)response.StatusCode} {body}");
+            Assert.Contains(says, JsonDocument.Parse(body).RootElement.GetProperty("error").GetString());
+        }
+        Assert.Equal(before, await RedisSnapshotAsync());
+        // The dashboard's own page sends its origin and same-origin: allowed.
+        using var own = new HttpRequestMessage(HttpMethod.Post, Url($"api/queue/purge-ready?name={queue}"));
+        own.Headers.TryAddWithoutValidation("Origin", fixture.Silo.BaseUrl.GetLeftPart(UriPartial.Authority));
+        own.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        using var ok = await Http.SendAsync(own);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Ready(queue)));
+    }
+
+    [Fact]
     public async Task ApiKey_LetsAnAddressAct_AWrongOrMissingKeyIsRefused_AndLoopbackNeedsItWhenConfiguredSo()
     {
         const string key = "dashboard-test-key-0123456789";

@@ -181,7 +181,9 @@ internal static class DashboardApi
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var queue = name ?? "";
         var presented = context.Request.Headers[DashboardOptions.ApiKeyHeader] is { Count: > 0 } h ? h.ToString() : null;
-        if (DashboardAccess.Refusal(context.Connection.RemoteIpAddress, presented, options) is { } refusal)
+        var request = context.Request;
+        if (DashboardAccess.Refusal(context.Connection.RemoteIpAddress, presented, options, request.Headers.Origin.ToString(), request.Host.Value,
+                request.Headers["Sec-Fetch-Site"].ToString()) is { } refusal)
         {
             DashboardLog.Refused(log, action, queue, remote, refusal);
             return Error(StatusCodes.Status403Forbidden, refusal);
