@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -73,20 +74,15 @@ internal static class DashboardApi
         NameProblem(name) is { } problem ? Task.FromResult(Error(StatusCodes.Status400BadRequest, problem)) : Guarded(async () =>
         {
             var stats = await store.GetStatsAsync(name!);
-            var consuming = (await store.ConsumingQueuesAsync()).Contains(name!, StringComparer.Ordinal)
-                ? await AskAsync(grains.GetGrain<IQueueGrain>(name!)) : null;
             var connections = (await store.ConnectionDetailsAsync(name!)).Select(c => View(c, rmq.Value.HeartbeatTtl)).ToList();
-            var overview = new QueueOverview(name!, stats.ReadyCount, stats.RejectedCount,
+            var row = new QueueOverview(name!, stats.ReadyCount, stats.RejectedCount,
                 connections.Select(c => new QueueConnectionOverview(c.Name, c.Active, c.Unacked, c.Consumers.Count)).ToList(),
-                consuming, stats.ScheduledCount, stats.RetriedCount, stats.DeadLetteredCount);
-            return Ok(new QueueDetail(QueueSummary.From(overview), consuming, connections));
+                null, stats.ScheduledCount, stats.RetriedCount, stats.DeadLetteredCount);
+            // The engine's status as /stats.json asks for it: only of a queue configured as consuming.
+            var overview = await ConsumingStatuses.AddToAsync(new StatsOverview([row], []), grains, store);
+            var queue = overview.Queues[0];
+            return Ok(new QueueDetail(QueueSummary.From(queue), queue.Consuming, connections));
         });
-
-    private static async Task<ConsumingStatus?> AskAsync(IQueueGrain queue)
-    {
-        try { return await queue.GetConsumingStatus().WaitAsync(TimeSpan.FromSeconds(2)); }
-        catch (Exception e) when (e is TimeoutException or OrleansException) { return null; }
-    }
 
     private static ConnectionView View(QueueConnectionDetail c, TimeSpan rmqTtl)
     {
@@ -155,12 +151,14 @@ internal static class DashboardApi
                 "Counted while the cleaner ran on this silo; passes that returned nothing leave no trace. Every silo's count: rmq_cleaner_returned_total on /metrics."));
         });
 
-    private static async Task EventsAsync(HttpContext context, DashboardHistory history)
+    private static async Task EventsAsync(HttpContext context, DashboardHistory history, IHostApplicationLifetime lifetime)
     {
         context.Response.Headers.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        var stop = context.RequestAborted;
+        // Ends with the request or with the host: an open page must not hold up a graceful shutdown.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var stop = linked.Token;
         await context.Response.WriteAsync(": rmq dashboard events\n\n", stop);
         await context.Response.Body.FlushAsync(stop);
         try
