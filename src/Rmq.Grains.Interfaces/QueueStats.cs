@@ -7,6 +7,7 @@ namespace Rmq;
 /// <param name="ConsumerCount">Sum of the consumers-set sizes over those connections.</param>
 /// <param name="ConnectionCount">How many registered connections consume the queue.</param>
 /// <param name="ScheduledCount">Rmq only: delayed and scheduled deliveries not yet due (<c>ZCARD rmq-scheduled</c>).</param>
+/// <param name="RecurringCount">Rmq only: recurring jobs of the queue (<c>HLEN rmq-recurring</c>); their pending occurrences count in <paramref name="ScheduledCount"/>.</param>
 /// <param name="Consuming">What this queue's consuming engine is doing (state, stalled or not), from the queue grain.</param>
 [GenerateSerializer, Immutable]
 public sealed record QueueStats(
@@ -16,4 +17,5 @@ public sealed record QueueStats(
     [property: Id(3)] long ConsumerCount,
     [property: Id(4)] long ConnectionCount,
     [property: Id(5)] ConsumingStatus? Consuming = null,
-    [property: Id(6)] long ScheduledCount = 0);
+    [property: Id(6)] long ScheduledCount = 0,
+    [property: Id(7)] long RecurringCount = 0);

@@ -140,12 +140,15 @@ internal sealed partial class QueueGrain
         TimeSpan? next;
         try
         {
-            long moved;
+            // Recurring jobs first: a missed occurrence is judged (and with Skip removed) before it is moved.
+            var recurringNext = await EnsureRecurringAsync();
+            long moved, movedAll = 0;
             do
             {
                 // Checkpoint: each batch is one script; if the silo dies between two, the rest is still
                 // scheduled and the cleaner (or the next activation) moves it. Nothing moves twice.
                 (moved, next) = await store.MoveDueAsync(_name);
+                movedAll += moved;
                 if (moved > 0)
                 {
                     LogMovedDue(_name, moved);
@@ -153,6 +156,9 @@ internal sealed partial class QueueGrain
                 }
             }
             while (moved == RedisQueueStore.MoveDueBatch && next == TimeSpan.Zero);
+            // An occurrence just moved to ready: schedule the job's next one now, not a tick later.
+            if (recurringNext is not null && movedAll > 0) recurringNext = await EnsureRecurringAsync();
+            if (recurringNext is { } r && (next is null || r < next)) next = r;
         }
         catch (Exception e) when (Faults.IsRedis(e))
         {

@@ -382,6 +382,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             var readyTask = db.ListLengthAsync(Keys.Ready(queue));
             var rejectedTask = db.ListLengthAsync(Keys.Rejected(queue));
             var scheduledTask = db.SortedSetLengthAsync(Keys.Scheduled(queue));
+            var recurringTask = db.HashLengthAsync(Keys.Recurring(queue));
             var connections = await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false);
             var consumes = await Task.WhenAll(connections
                 .Select(c => db.SetContainsAsync(RedisKeys.ConnectionQueues(c!), queue))).ConfigureAwait(false);
@@ -395,7 +396,8 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 consumers += await n.ConfigureAwait(false);
             }
             return new QueueStats(await readyTask.ConfigureAwait(false), await rejectedTask.ConfigureAwait(false),
-                unacked, consumers, counts.Count, ScheduledCount: await scheduledTask.ConfigureAwait(false));
+                unacked, consumers, counts.Count, ScheduledCount: await scheduledTask.ConfigureAwait(false),
+                RecurringCount: await recurringTask.ConfigureAwait(false));
         });
 
     private ValueTask<IDatabase> Db() => redis.GetDatabaseAsync();

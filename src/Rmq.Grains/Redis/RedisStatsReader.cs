@@ -50,17 +50,19 @@ public sealed class RedisStatsReader(RedisConnection redis, RedisQueueStore stor
         var byQueue = (await Task.WhenAll(pairs).ConfigureAwait(false)).ToLookup(p => p.Queue, p => p.Connection);
 
         var queues = counts.Select(c => new QueueOverview(c.Queue, c.Ready, c.Rejected,
-            byQueue[c.Queue].OrderBy(x => x.Name, StringComparer.Ordinal).ToList(), ScheduledCount: c.Scheduled)).ToList();
+            byQueue[c.Queue].OrderBy(x => x.Name, StringComparer.Ordinal).ToList(), ScheduledCount: c.Scheduled, RecurringCount: c.Recurring)).ToList();
         var others = states.Where(s => s.Queues.Count == 0).Select(s => new ConnectionOverview(s.Name, s.Active)).ToList();
         return new StatsOverview(queues, others);
     }
 
-    private async Task<(string Queue, long Ready, long Rejected, long Scheduled)> ReadQueueCountsAsync(IDatabase db, string queue)
+    private async Task<(string Queue, long Ready, long Rejected, long Scheduled, long Recurring)> ReadQueueCountsAsync(IDatabase db, string queue)
     {
         var ready = db.ListLengthAsync(Keys.Ready(queue));
         var rejected = db.ListLengthAsync(Keys.Rejected(queue));
         var scheduled = db.SortedSetLengthAsync(Keys.Scheduled(queue));
-        return (queue, await ready.ConfigureAwait(false), await rejected.ConfigureAwait(false), await scheduled.ConfigureAwait(false));
+        var recurring = db.HashLengthAsync(Keys.Recurring(queue));
+        return (queue, await ready.ConfigureAwait(false), await rejected.ConfigureAwait(false), await scheduled.ConfigureAwait(false),
+            await recurring.ConfigureAwait(false));
     }
 
     private static async Task<ConnectionState> ReadConnectionAsync(IDatabase db, string connection)
