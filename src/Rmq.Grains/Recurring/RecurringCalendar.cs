@@ -73,9 +73,10 @@ internal sealed class RecurringCalendar
         }
         catch (CronFormatException e)
         {
+            // Its message only: callers (Orleans clients) have no Cronos to deserialize the exception with.
             throw new ArgumentException(
                 $"schedule's cron expression '{expression}' is not valid ({e.Message}). Use 5 fields (minute hour day-of-month month day-of-week, e.g. \"0 9 * * MON-FRI\"), 6 with seconds first (e.g. \"*/5 * * * * *\"), or a macro such as @daily. Nothing was scheduled.",
-                "schedule", e);
+                "schedule");
         }
     }
 
@@ -91,7 +92,7 @@ internal sealed class RecurringCalendar
         {
             throw new ArgumentException(
                 $"schedule's TimeZoneId '{id}' is not a time zone this silo knows; use an IANA id such as \"Europe/Berlin\" or \"America/New_York\" (or \"UTC\"). Nothing was scheduled.",
-                "schedule", e);
+                "schedule");
         }
     }
 }

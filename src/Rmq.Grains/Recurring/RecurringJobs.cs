@@ -23,13 +23,19 @@ internal sealed partial class RecurringJobs(RedisQueueStore store, IOptions<RmqO
     /// <summary>How often one ensure re-reads after losing a compare-and-set to another silo; the winner's write needs nothing more.</summary>
     private const int MaxAttempts = 5;
 
-    public async Task<RecurringEnsured> EnsureAsync(string queue)
+    /// <param name="queue">The queue whose jobs to move on.</param>
+    /// <param name="afterRead">
+    /// Runs between the read and the writes: for tests, a silo that stalls there (a long GC pause, a slow
+    /// network) while other silos move the job on — its stale decisions must then be refused.
+    /// </param>
+    public async Task<RecurringEnsured> EnsureAsync(string queue, Func<Task>? afterRead = null)
     {
         var missedAfter = (long)options.Value.RecurringMissedAfter.TotalMilliseconds;
         RecurringEnsured result = default;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var read = await store.ReadRecurringAsync(queue).ConfigureAwait(false);
+            if (afterRead is not null) await afterRead().ConfigureAwait(false);
             var conflict = false;
             long earliest = long.MaxValue;
             foreach (var job in read.Jobs)
