@@ -100,10 +100,24 @@ internal sealed partial class QueueGrain
     /// </summary>
     private async Task<TimeSpan?> EnsureRecurringAsync()
     {
-        var ensured = await recurring.EnsureAsync(_name);
+        RecurringEnsured ensured;
+        try
+        {
+            ensured = await recurring.EnsureAsync(_name);
+        }
+        catch (Exception e) when (Faults.IsRedis(e) || e is RedisFullException)
+        {
+            // The move goes on regardless (it works on a full Redis too); the jobs are tried again shortly,
+            // and a long gap is handled as missed occurrences.
+            LogRecurringFailed(_name, e);
+            return SchedulerRetryDelay;
+        }
         if (ensured.Jobs == 0) return null;
         return ensured.NextDueIn is { } wait && wait < SchedulerMaxSleep ? wait : SchedulerMaxSleep;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not schedule the next occurrences of its recurring jobs; trying again shortly")]
+    private partial void LogRecurringFailed(string queue, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: recurring job {Name} ({Schedule}) defined (replaced an earlier one: {Replaced})")]
     private partial void LogRecurringDefined(string queue, string name, string schedule, bool replaced);

@@ -8,7 +8,8 @@ namespace Rmq.Queue;
 /// <summary>
 /// Delayed and scheduled publishes, and the queue's scheduler: one grain timer (never one per delivery)
 /// that sleeps until the earliest due time it knows of, moves what is due to ready in batches, and
-/// re-arms itself for the next one. The cleaner is the scheduler's safety net: each pass it moves due
+/// re-arms itself for the next one; it also schedules the next occurrences of the queue's recurring jobs
+/// (QueueGrain.Recurring.cs) and stays while there are any. The cleaner is the scheduler's safety net: each pass it moves due
 /// deliveries of every scheduling queue itself and activates the queue grain, so a silo's death only
 /// delays them by up to a cleaner interval.
 /// </summary>
