@@ -41,7 +41,8 @@ internal sealed class BenchRunner(BenchSettings settings)
 
         MemoryReport? memory = null;
         BigQueueReport? bigQueue = null;
-        if (settings.Runs("publish") || settings.Runs("e2e") || settings.Runs("latency") || settings.Runs("memory") || settings.Runs("bigqueue"))
+        BigScheduledReport? bigScheduled = null;
+        if (new[] { "publish", "e2e", "latency", "scheduled", "memory", "bigqueue", "bigscheduled" }.Any(settings.Runs))
         {
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
@@ -62,13 +63,21 @@ internal sealed class BenchRunner(BenchSettings settings)
                     figures.AddRange(latency.Figures);
                 }
             }
+            if (settings.Runs("scheduled"))
+            {
+                var scheduled = new ScheduledScenario(rmq, settings, Progress);
+                await scheduled.RunAsync();
+                figures.AddRange(scheduled.Figures);
+            }
             if (settings.Runs("memory"))
                 memory = await new MemoryScenario(rmq, db, settings, Progress).RunAsync();
             if (settings.Runs("bigqueue"))
                 bigQueue = await new BigQueueScenario(rmq, db, settings, Progress).RunAsync();
+            if (settings.Runs("bigscheduled"))
+                bigScheduled = await new BigScheduledScenario(rmq, db, settings, Progress).RunAsync();
         }
 
-        var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory), clock.Elapsed.TotalSeconds, bigQueue);
+        var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory, bigScheduled), clock.Elapsed.TotalSeconds, bigQueue, bigScheduled);
         AnsiConsole.WriteLine();
         ResultsTable.Write(AnsiConsole.Console, results);
         var (json, text) = ResultsFiles.Write(settings, results);

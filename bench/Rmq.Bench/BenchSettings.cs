@@ -3,10 +3,10 @@ namespace Rmq.Bench;
 /// <summary>Everything a run is configured with; filled from the command line (see Program.cs and bench/README.md).</summary>
 internal sealed record BenchSettings
 {
-    public const string AllScenarios = "ceiling,publish,e2e,latency,memory";
+    public const string AllScenarios = "ceiling,publish,e2e,latency,scheduled,memory";
 
     /// <summary>Scenarios that run only when named in <c>--scenarios</c>: too slow or too big for every run.</summary>
-    public const string OptInScenarios = "bigqueue";
+    public const string OptInScenarios = "bigqueue,bigscheduled";
 
     public required IReadOnlySet<string> Scenarios { get; init; }
     public required int Repetitions { get; init; }
@@ -34,6 +34,15 @@ internal sealed record BenchSettings
     public required int MemoryQueues { get; init; }
     public required int MemoryReady { get; init; }
     public required int BigQueueReady { get; init; }
+
+    /// <summary>Scheduled precision: deliveries falling due per second.</summary>
+    public required int ScheduledRate { get; init; }
+
+    /// <summary>Scheduled precision: for how long deliveries fall due, per run.</summary>
+    public required TimeSpan ScheduledDuration { get; init; }
+
+    /// <summary>Big scheduled (opt-in): deliveries scheduled far in the future on one queue.</summary>
+    public required int BigScheduled { get; init; }
     public required TimeSpan RunTimeout { get; init; }
 
     /// <summary>End to end, one-at-a-time rows: publishers run in a process of their own (both sides).</summary>

@@ -39,6 +39,9 @@ var latencyConsumers = Positive("--latency-consumers", 10, "Latency: consumers (
 var memoryQueues = Positive("--memory-queues", 1000, "Memory: queues, each with one consumer.");
 var memoryReady = Positive("--memory-ready", 1000, "Memory: deliveries published to each queue.");
 var bigQueueReady = Positive("--big-queue-ready", 10_000_000, "Big queue (opt-in scenario bigqueue): deliveries in the one queue's ready list.");
+var scheduledRate = Positive("--scheduled-rate", 1000, "Scheduled precision: deliveries falling due per second.");
+var scheduledSeconds = Positive("--scheduled-seconds", 10, "Scheduled precision: seconds during which deliveries fall due, per run.");
+var bigScheduled = Positive("--big-scheduled", 1_000_000, "Big scheduled (opt-in scenario bigscheduled): deliveries scheduled far in the future on one queue.");
 var timeout = Positive("--run-timeout", 120, "Seconds any one run may take before the whole benchmark is aborted.");
 var noWarmup = new Option<bool>("--no-warmup") { Description = "Skip the unrecorded warm-up runs." };
 var publisherProcess = new Option<bool>("--publisher-process")
@@ -52,7 +55,7 @@ Option[] tuning =
 [
     scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
     publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
-    latencySeconds, latencyConsumers, memoryQueues, memoryReady, bigQueueReady, timeout, noWarmup, publisherProcess,
+    latencySeconds, latencyConsumers, memoryQueues, memoryReady, bigQueueReady, scheduledRate, scheduledSeconds, bigScheduled, timeout, noWarmup, publisherProcess,
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
@@ -97,6 +100,9 @@ root.SetAction(async parse =>
         MemoryQueues = parse.GetValue(memoryQueues),
         MemoryReady = parse.GetValue(memoryReady),
         BigQueueReady = parse.GetValue(bigQueueReady),
+        ScheduledRate = parse.GetValue(scheduledRate),
+        ScheduledDuration = TimeSpan.FromSeconds(parse.GetValue(scheduledSeconds)),
+        BigScheduled = parse.GetValue(bigScheduled),
         RunTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
         Warmup = !parse.GetValue(noWarmup),
         PublisherProcess = parse.GetValue(publisherProcess),

@@ -12,6 +12,7 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     ReturnCommand.Create(),
     PauseCommand.CreatePause(),
     PauseCommand.CreateResume(),
+    RetryPolicyCommand.Create(),
     RecurringCommand.Create(),
     CleanCommand.Create(),
     DemoCommand.Create(),

@@ -18,6 +18,8 @@ internal static class StatsTable
             table.AddRow(Markup.Escape(queue.Name), N(queue.ReadyCount), N(queue.RejectedCount), N(queue.Connections.Count), N(queue.UnackedCount), N(queue.ConsumerCount));
             // A row of its own, so the queue row's columns stay as Go rmq's overview has them.
             if (queue.Consuming?.Paused == true) table.AddRow("[yellow]  paused (rmq resume)[/]", "", "", "", "", "");
+            if (queue.ScheduledCount + queue.RetriedCount + queue.DeadLetteredCount > 0)
+                table.AddRow($"[grey]  scheduled {N(queue.ScheduledCount)} · retried {N(queue.RetriedCount)} · dead-lettered {N(queue.DeadLetteredCount)}[/]", "", "", "", "", "");
             if (queue.RecurringCount > 0) table.AddRow($"[grey]  {N(queue.RecurringCount)} recurring (rmq recurring {Markup.Escape(queue.Name)})[/]", "", "", "", "", "");
             if (condensed) continue;
             foreach (var c in queue.Connections)

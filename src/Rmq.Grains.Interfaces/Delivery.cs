@@ -17,6 +17,14 @@ public sealed record Delivery(
     /// <summary>The payload decoded as UTF-8.</summary>
     public string Payload => Encoding.UTF8.GetString(PayloadBytes);
 
+    /// <summary>
+    /// Which attempt this is, from 1: the <c>rmq-attempt</c> header (<see cref="DeadLetterHeaders.Attempt"/>)
+    /// that a retry sets, 1 when there is none (or it is not a positive number).
+    /// </summary>
+    public int Attempt =>
+        int.TryParse(GetHeader(DeadLetterHeaders.Attempt), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var attempt) && attempt > 0 ? attempt : 1;
+
     /// <summary>The first value of a header, or <c>null</c>. Keys are matched exactly, as Go rmq stores them.</summary>
     public string? GetHeader(string key) =>
         Headers.TryGetValue(key, out var values) && values.Length > 0 ? values[0] : null;

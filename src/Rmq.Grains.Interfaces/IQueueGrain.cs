@@ -188,6 +188,20 @@ public interface IQueueGrain : IGrainWithStringKey
     Task Resume();
 
     /// <summary>
+    /// Sets the queue's retry policy, persisted in Redis (Rmq-only key) and applied by every later
+    /// activation, on any silo; <c>null</c> removes it. With a policy, <see cref="DeliveryOutcome.Retry"/>, a
+    /// consumer that throws and a call that times out schedule the delivery again after the policy's
+    /// backoff (its <c>rmq-attempt</c> header one higher), until the last attempt sends it to rejected with
+    /// <see cref="DeadLetterHeaders"/> saying why. Without one, outcomes are Go rmq's: a throw pushes
+    /// (rejects when no push queue is set), and Retry does the same.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field of <paramref name="policy"/> is out of range (see <see cref="RetryPolicy.Validate"/>); nothing was changed.</exception>
+    Task SetRetryPolicy(RetryPolicy? policy);
+
+    /// <summary>The queue's retry policy, or <c>null</c> when it has none.</summary>
+    Task<RetryPolicy?> GetRetryPolicy();
+
+    /// <summary>
     /// Sets the queue that <see cref="DeliveryOutcome.Push"/> moves deliveries to (its <c>ready</c>
     /// list). <c>null</c> clears it; without a push queue, Push behaves as Reject.
     /// </summary>

@@ -126,6 +126,13 @@ public sealed class RedisKeys(KeyDialect dialect)
     public RedisKey ScheduledElements(string queue) => $"rmq::queue::{Tag(queue)}::rmq-scheduled-elements";
 
     /// <summary>
+    /// Rmq only: a HASH of the queue's lifetime counters — <c>retried</c> (deliveries the retry policy
+    /// scheduled again) and <c>dead-lettered</c> (deliveries Rmq moved to rejected by itself) — counted by
+    /// the script that applies the outcomes, so every silo adds to the same numbers. In the queue's hash slot.
+    /// </summary>
+    public RedisKey Counters(string queue) => $"rmq::queue::{Tag(queue)}::rmq-counters";
+
+    /// <summary>
     /// Rmq only: HASH job name → the recurring job's definition (JSON: schedule, time zone, missed policy,
     /// interval anchor, headers, generation). In the queue's hash slot.
     /// </summary>

@@ -162,6 +162,42 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task RetryPolicy_ShowsSetsChangesOneFieldAndRemoves_AndRefusesAnOutOfRangeValueSayingWhy()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-rp");
+        var grain = fixture.Client.Grains.GetGrain<IQueueGrain>(queue);
+
+        var none = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Equal($"'{queue}' has no retry policy", none.StdOut.Trim());
+
+        // Fields not given take the defaults; later, the current values.
+        var set = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--max-attempts", "5", "--initial-backoff", "00:00:02");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal($"retry policy of '{queue}': 5 attempts, backoff 00:00:02 × 2 up to 00:10:00, jitter 0.2", set.StdOut.Trim());
+        Assert.Equal(new RetryPolicy(5, TimeSpan.FromSeconds(2), 2, TimeSpan.FromMinutes(10), 0.2), await grain.GetRetryPolicy());
+        var changed = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--jitter", "0");
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Equal(new RetryPolicy(5, TimeSpan.FromSeconds(2), 2, TimeSpan.FromMinutes(10), 0), await grain.GetRetryPolicy());
+        var show = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue);
+        Assert.Equal($"retry policy of '{queue}': 5 attempts, backoff 00:00:02 × 2 up to 00:10:00, jitter 0", show.StdOut.Trim());
+
+        var bad = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--max-attempts", "0");
+        Assert.True(bad.ExitCode == 2, bad.ToString()); // bad input, as every argument the grain refuses
+        Assert.Contains("RetryPolicy.MaxAttempts must be 1 to 1000", bad.StdErr);
+        Assert.Equal(5, (await grain.GetRetryPolicy())!.MaxAttempts);
+        var both = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--remove", "--jitter", "0.1");
+        Assert.NotEqual(0, both.ExitCode);
+        Assert.Contains("--remove takes no other option", both.StdErr + both.StdOut);
+
+        var remove = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--remove");
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+        Assert.Equal($"removed the retry policy of '{queue}'", remove.StdOut.Trim());
+        Assert.Null(await grain.GetRetryPolicy());
+        Assert.False(await Db.HashExistsAsync(Keys.ConsumingConfig(queue), "retry"));
+    }
+
+    [Fact]
     public async Task Clean_ReturnsTheUnackedDeliveriesOfADeadGoRmqConnection()
     {
         var queue = SingleSiloFixture.UniqueName("cli-c");

@@ -177,6 +177,32 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task WithARetryPolicy_ATimedOutCall_IsAFailedAttempt_RetriedThroughTheScheduledSet_ThenDeadLettered()
+    {
+        var name = RmqClusterFixture.UniqueName("slow-rp");
+        var queue = Queue(name);
+        var consumer = fixture.Grains.GetGrain<ISlowConsumerGrain>(name);
+        await queue.SetRetryPolicy(new RetryPolicy(2, TimeSpan.FromMilliseconds(100), 2, TimeSpan.FromSeconds(1), 0));
+        await queue.StartConsuming(5, Poll);
+        await queue.AddConsumer("slow", consumer);
+        await queue.Publish("too slow, twice");
+
+        // The first timeout schedules attempt 2 (the element in the scheduled set carries rmq-attempt 2).
+        await Eventually.True(async () => (await queue.GetStats()).RetriedCount == 1, "one retry", 15);
+        await Eventually.Equal((0L, 0L, 1L), () => Counts(name), "(ready, unacked, rejected)", 30);
+        Assert.Equal(2, await consumer.Calls());
+        var raw = (byte[])(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0))!;
+        Assert.True(HeaderCodec.TryDecode(raw, out var headers, out var payload, out _));
+        Assert.Equal("too slow, twice", Encoding.UTF8.GetString(payload));
+        Assert.Equal([DeadLetterHeaders.RetriesExhausted], headers[DeadLetterHeaders.Reason]);
+        Assert.Equal(["2"], headers[DeadLetterHeaders.Attempts]);
+        Assert.Contains("did not answer within", headers[DeadLetterHeaders.LastError][0]);
+        Assert.Equal(0, await Db.SortedSetLengthAsync(Keys.Scheduled(name)));
+        Assert.Equal(1, (await queue.GetStats()).DeadLetteredCount);
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task AConsumerThatAlwaysThrows_BacksOff_InsteadOfEmptyingTheBacklogIntoRejected()
     {
         var name = RmqClusterFixture.UniqueName("throws");

@@ -31,6 +31,24 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
     private async Task<List<string>> ReadyInConsumptionOrder(string queue) =>
         (await Db.ListRangeAsync(Keys.Ready(queue))).Reverse().Select(v => (string)v!).ToList();
 
+    [Fact]
+    public async Task ADirectDelayedDelivery_ToAConsumingQueueWithNothingScheduled_IsConsumedWhenDue_WithoutTheCleaner()
+    {
+        // The grain is active and its scheduler has found nothing to do; the direct publisher does not
+        // arm it, and the fixture's cleaner is off: the consuming queue's scheduler must keep looking.
+        var name = RmqClusterFixture.UniqueName("sched-direct");
+        var queue = Queue(name);
+        var consumer = await ConsumerAsync(ConsumerBehaviour.AutoAck);
+        await queue.StartConsuming(5, TimeSpan.FromMilliseconds(10));
+        await queue.AddConsumer("sched", consumer);
+        await Task.Delay(Rmq.Queue.QueueGrain.SchedulerMaxSleep * 1.5);
+        await _publisher.Queue(name).PublishDelayed("due", TimeSpan.FromMilliseconds(200));
+        await Eventually.Equal("due", async () => string.Join(",", await Payloads(consumer)), "consumed");
+        await EventuallyCounts(name, 0, 0, 0);
+        Assert.Equal(0, await Scheduled(name));
+        await queue.StopConsuming();
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -11,7 +11,8 @@ internal sealed record BenchResults(
     MemoryReport? Memory,
     IReadOnlyList<Goal> Goals,
     double TotalSeconds,
-    BigQueueReport? BigQueue = null)
+    BigQueueReport? BigQueue = null,
+    BigScheduledReport? BigScheduled = null)
 {
     /// <summary>Rmq / baseline for the 10-consumer end-to-end figure, the run's headline number.</summary>
     /// <summary>The headline: 10 consumers, 10 publishers publishing one message per call (what producers do).</summary>

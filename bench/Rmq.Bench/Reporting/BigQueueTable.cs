@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rmq.Bench.Scenarios;
 using Spectre.Console;
+using static Rmq.Bench.Reporting.Units;
 
 namespace Rmq.Bench.Reporting;
 
@@ -9,8 +10,6 @@ internal static class BigQueueTable
 {
     public static Table Of(BigQueueReport b)
     {
-        static string Mb(double bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
-        static string Ms(double ms) => ms.ToString(ms < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + " ms";
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"Big queue: one queue with {b.Ready:N0} ready deliveries of {b.PayloadBytes} B (one run)"))
             .AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());

@@ -46,6 +46,9 @@ internal static class ResultsJson
             r.Settings.LatencyConsumers,
             r.Settings.MemoryQueues,
             r.Settings.MemoryReady,
+            r.Settings.ScheduledRate,
+            ScheduledSeconds = r.Settings.ScheduledDuration.TotalSeconds,
+            ScheduledLeadMs = Scenarios.ScheduledScenario.Lead.TotalMilliseconds,
         },
         Figures = r.Figures.Select(f => new
         {
@@ -85,6 +88,7 @@ internal static class ResultsJson
         } : null,
         // Opt-in: null unless the run named the bigqueue scenario.
         r.BigQueue,
+        r.BigScheduled,
         Goals = r.Goals,
         r.TotalSeconds,
     }, Options);

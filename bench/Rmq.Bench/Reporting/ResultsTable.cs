@@ -1,6 +1,7 @@
 using System.Globalization;
 using Rmq.Bench.Measurement;
 using Spectre.Console;
+using static Rmq.Bench.Reporting.Units;
 
 namespace Rmq.Bench.Reporting;
 
@@ -12,11 +13,12 @@ internal static class ResultsTable
 
     public static void Write(IAnsiConsole console, BenchResults results)
     {
-        // A run of opt-in scenarios only (bigqueue) has no figures: no empty table then.
+        // A run of opt-in scenarios only (bigqueue, bigscheduled) has no figures: no empty table then.
         if (results.Figures.Count > 0) console.Write(Figures(results));
         if (results.Figures.Any(f => f.Cpu.Count > 0)) console.Write(Cpu(results));
         if (results.Memory is { } memory) console.Write(Memory(memory));
         if (results.BigQueue is { } bigQueue) console.Write(BigQueueTable.Of(bigQueue));
+        if (results.BigScheduled is { } bigScheduled) console.Write(BigScheduledTable.Of(bigScheduled));
         if (results.Goals.Count > 0) console.Write(Goals(results.Goals));
         if (results.E2eRatioVsBaseline is { } ratio)
             console.MarkupLine($"e2e_ratio_vs_rmq_baseline (10 consumers, 10 publishers one message per call): [bold]{Format.Ratio(ratio)}[/]");
@@ -49,7 +51,7 @@ internal static class ResultsTable
         $"e2e one message per call: {s.E2eSingleMessages:N0} msgs by {string.Join("/", s.E2ePublishers)} publishers to {s.E2eSingleConsumers} consumers; " +
         $"e2e batches: {s.Messages:N0} msgs published in batches of {s.E2ePublishBatch}, ceiling {s.CeilingOps:N0} ops in windows of {s.PipelineWindow}, " +
         $"publish {s.PublishMessages:N0} / batch publish {s.BatchPublishMessages:N0} msgs, latency {string.Join("/", s.LatencyRates)}/s for {s.LatencyDuration.TotalSeconds:0} s " +
-        $"with {s.LatencyConsumers} consumers, memory {s.MemoryQueues} queues × {s.MemoryReady} ready");
+        $"with {s.LatencyConsumers} consumers, scheduled {s.ScheduledRate}/s due for {s.ScheduledDuration.TotalSeconds:0} s, memory {s.MemoryQueues} queues × {s.MemoryReady} ready");
 
     private static Table Figures(BenchResults results)
     {
@@ -106,7 +108,6 @@ internal static class ResultsTable
 
     private static Table Memory(Scenarios.MemoryReport m)
     {
-        static string Mb(double bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"Silo memory: {m.Queues:N0} queues, each consuming with 1 (holding) consumer and {m.ReadyPerQueue:N0} deliveries, prefetch {m.PrefetchLimit:N0}"))
             .AddColumn("state").AddColumn(new TableColumn("managed heap").RightAligned()).AddColumn(new TableColumn("process working set").RightAligned());
@@ -122,7 +123,7 @@ internal static class ResultsTable
 
     private static Table Goals(IReadOnlyList<Goal> goals)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Goals of issues 10 (producing) and 5 (consuming)")
+        var table = new Table().Border(TableBorder.Rounded).Title("Goals of issues 10 (producing), 5 (consuming) and 11 (scheduling)")
             .AddColumn("goal").AddColumn("target").AddColumn(new TableColumn("measured").RightAligned()).AddColumn("met");
         foreach (var goal in goals)
             table.AddRow(Markup.Escape(goal.Name), Markup.Escape(goal.Target), Markup.Escape(goal.Measured),

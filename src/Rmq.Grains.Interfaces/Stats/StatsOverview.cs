@@ -18,6 +18,8 @@ public sealed record StatsOverview(
 /// <param name="RejectedCount"><c>LLEN rejected</c>.</param>
 /// <param name="Connections">Registered connections whose queues set names this queue, sorted by name (Go rmq's included).</param>
 /// <param name="ScheduledCount">Rmq only: delayed and scheduled deliveries not yet due (<c>ZCARD rmq-scheduled</c>).</param>
+/// <param name="RetriedCount">Rmq only: deliveries the retry policy scheduled again, ever (<c>rmq-counters</c>).</param>
+/// <param name="DeadLetteredCount">Rmq only: deliveries Rmq moved to rejected by itself, ever (<c>rmq-counters</c>).</param>
 /// <param name="RecurringCount">Rmq only: recurring jobs of the queue (<c>HLEN rmq-recurring</c>).</param>
 /// <param name="Consuming">
 /// What the queue's consuming engine is doing (state, stalled or not), asked of its queue grain when the
@@ -31,7 +33,9 @@ public sealed record QueueOverview(
     [property: Id(3)] IReadOnlyList<QueueConnectionOverview> Connections,
     [property: Id(4)] ConsumingStatus? Consuming = null,
     [property: Id(5)] long ScheduledCount = 0,
-    [property: Id(6)] long RecurringCount = 0)
+    [property: Id(6)] long RetriedCount = 0,
+    [property: Id(7)] long DeadLetteredCount = 0,
+    [property: Id(8)] long RecurringCount = 0)
 {
     /// <summary>Sum of the connections' unacked counts.</summary>
     public long UnackedCount => Connections.Sum(c => c.UnackedCount);

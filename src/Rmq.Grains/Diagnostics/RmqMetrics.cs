@@ -21,6 +21,7 @@ public sealed class RmqMetrics
     private readonly Counter<long> _cleanerReturned;
     private readonly Histogram<double> _consumeDuration;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _retried;
     private readonly Counter<long> _consumerTimeouts;
     private readonly Counter<long> _faults;
     private readonly Counter<long> _restarts;
@@ -36,7 +37,8 @@ public sealed class RmqMetrics
         _pushed = Meter.CreateCounter<long>("rmq.pushed", "{delivery}", "Deliveries moved to a push queue.");
         _returned = Meter.CreateCounter<long>("rmq.returned", "{delivery}", "Deliveries a queue grain put back in ready (unreachable consumer, stop).");
         _cleanerReturned = Meter.CreateCounter<long>("rmq.cleaner.returned", "{delivery}", "Deliveries the cleaner returned to ready from dead connections.");
-        _deadLettered = Meter.CreateCounter<long>("rmq.dead_lettered", "{delivery}", "Deliveries Rmq moved to rejected by itself (every attempt timed out), with headers saying why.");
+        _deadLettered = Meter.CreateCounter<long>("rmq.dead_lettered", "{delivery}", "Deliveries Rmq moved to rejected by itself (retries exhausted, or every attempt timed out), with headers saying why.");
+        _retried = Meter.CreateCounter<long>("rmq.retried", "{delivery}", "Deliveries the queue's retry policy scheduled again.");
         _consumerTimeouts = Meter.CreateCounter<long>("rmq.consumer.timeouts", "{delivery}", "Deliveries whose consumer call timed out (an unknown outcome; redelivered with backoff).");
         _faults = Meter.CreateCounter<long>("rmq.engine.faults", "{fault}", "Faults the consuming engine handled, by kind (redis_unavailable, redis_timeout, redis_server_error, consumer, bug).");
         _restarts = Meter.CreateCounter<long>("rmq.engine.restarts", "{restart}", "Connections a consuming engine gave up and replaced, by reason (lost, heartbeat_expired, fault).");
@@ -60,6 +62,7 @@ public sealed class RmqMetrics
     internal void Returned(string queue, long count) { if (count > 0) _returned.Add(count, Tag(queue)); }
     internal void CleanerReturned(string queue, long count) { if (count > 0) _cleanerReturned.Add(count, Tag(queue)); }
     internal void DeadLettered(string queue, long count) { if (count > 0) _deadLettered.Add(count, Tag(queue)); }
+    internal void Retried(string queue, long count) { if (count > 0) _retried.Add(count, Tag(queue)); }
     internal void ConsumerTimeouts(string queue, long count) => _consumerTimeouts.Add(count, Tag(queue));
     internal void Fault(string queue, string kind) => _faults.Add(1, Tag(queue), new KeyValuePair<string, object?>("kind", kind));
     internal void EngineRestarted(string queue, string reason) => _restarts.Add(1, Tag(queue), new KeyValuePair<string, object?>("reason", reason));

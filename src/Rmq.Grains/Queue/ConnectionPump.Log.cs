@@ -32,4 +32,7 @@ internal sealed partial class ConnectionPump
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: Redis stayed unreachable while stopping; {Count} deliveries stay in unacked for the cleaner")]
     private partial void LogStopGaveUp(string queue, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: a delivery failed its attempt {Attempt}, the retry policy's last; moved to rejected. Last error: {LastError}")]
+    private partial void LogRetriesExhausted(string queue, int attempt, string lastError);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Rmq.Redis;
 using StackExchange.Redis;
@@ -202,6 +203,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
 
         if (result.Replayed) LogReplayed(engine.Queue, _batchNumber, _sending.Count);
         if (_sending.Count > 0) engine.ReportApplied(_sending);
+        if (_sending.Retries.Count > 0) engine.ReportRetriesScheduled(TimeSpan.FromMilliseconds(_sending.Retries.Min(r => r.DelayMs)));
         if (result.Missing > 0) LogMissing(engine.Queue, result.Missing);
         _held -= _sending.Count;
         _sending.Clear();
@@ -387,23 +389,30 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         switch (end)
         {
             case CallEnd.Completed when outcomes is null:
-                RecordOutcome(items[0].Raw, single);
+                RecordOutcome(items[0], single, name);
                 break;
             case CallEnd.Completed when outcomes.Count == items.Count:
-                for (var i = 0; i < items.Count; i++) RecordOutcome(items[i].Raw, outcomes[i]);
+                for (var i = 0; i < items.Count; i++) RecordOutcome(items[i], outcomes[i], name);
                 break;
             case CallEnd.Completed:
                 LogBatchResultMismatch(engine.Queue, name, items.Count, outcomes.Count);
-                foreach (var p in items) RecordOutcome(p.Raw, DeliveryOutcome.Push);
+                foreach (var p in items) RecordOutcome(p, DeliveryOutcome.Push, name);
                 break;
             case CallEnd.Failed:
                 engine.ReportConsumerFault(name, error!);
-                foreach (var p in items) RecordOutcome(p.Raw, DeliveryOutcome.Push);
+                // With a retry policy a throw is a failed attempt; without one, Go rmq's way: push (or reject).
+                foreach (var p in items)
+                    if (engine.RetryPolicy is { } policy) Retry(policy, p, $"consumer {name} threw {error!.GetType().FullName}: {error.Message}");
+                    else RecordOutcome(p, DeliveryOutcome.Push, name);
                 break;
             case CallEnd.NeverRan:
                 LogConsumerUnreachable(engine.Queue, name, error!.GetType().Name, error.Message);
                 // Checkpoint: the consumer never saw these; back to the front of ready.
                 foreach (var p in items) _pending.Returns.Add(p.Raw);
+                break;
+            case CallEnd.TimedOut when engine.RetryPolicy is { } policy:
+                foreach (var p in items) Retry(policy, p, $"consumer {name} did not answer within {engine.Options.ConsumerTimeout}");
+                engine.ReportTimeout(name, items.Count);
                 break;
             case CallEnd.TimedOut:
                 TimedOut(name, items);
@@ -415,6 +424,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
     /// The consumer did not answer within the consumer timeout: it may have done the work, or not.
     /// Each delivery counts one attempt and is handed out again after a backoff; after
     /// <c>Rmq:ConsumerMaxAttempts</c> attempts it goes to rejected, with headers saying why.
+    /// (With a retry policy, the policy decides instead: see <see cref="Retry"/>.)
     /// </summary>
     private void TimedOut(string consumer, List<Prefetched> items)
     {
@@ -432,7 +442,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
             {
                 [DeadLetterHeaders.Reason] = [DeadLetterHeaders.ConsumerTimeout],
-                [DeadLetterHeaders.Attempts] = [item.TimedOutAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                [DeadLetterHeaders.Attempts] = [item.TimedOutAttempts.ToString(CultureInfo.InvariantCulture)],
                 [DeadLetterHeaders.LastError] = [$"consumer {consumer} did not answer within {options.ConsumerTimeout}"],
             };
             _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
@@ -440,15 +450,50 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         engine.ReportTimeout(consumer, items.Count);
     }
 
-    private void RecordOutcome(RedisValue raw, DeliveryOutcome outcome)
+    /// <summary>
+    /// A failed attempt under the queue's retry policy: the delivery is scheduled again after the
+    /// policy's backoff with <c>rmq-attempt</c> one higher and the error in <c>rmq-last-error</c>; after
+    /// the last attempt it goes to rejected, its attempt header replaced by <c>rmq-reason</c>,
+    /// <c>rmq-attempts</c> and <c>rmq-last-error</c>. The element changes (its header), so Redis
+    /// removes the old one from unacked and stores the new one, in the same script as the other outcomes.
+    /// </summary>
+    private void Retry(RetryPolicy policy, Prefetched item, string error)
     {
+        var attempt = item.Delivery.Attempt;
+        var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
+        {
+            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate(error)],
+        };
+        if (attempt >= policy.MaxAttempts)
+        {
+            LogRetriesExhausted(engine.Queue, attempt, error);
+            headers.Remove(DeadLetterHeaders.Attempt);
+            headers[DeadLetterHeaders.Reason] = [DeadLetterHeaders.RetriesExhausted];
+            headers[DeadLetterHeaders.Attempts] = [attempt.ToString(CultureInfo.InvariantCulture)];
+            _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+            return;
+        }
+        headers[DeadLetterHeaders.Attempt] = [(attempt + 1).ToString(CultureInfo.InvariantCulture)];
+        var delay = policy.BackoffAfter(attempt, Random.Shared.NextDouble());
+        _pending.Retries.Add((item.Raw, ScheduleCommands.NewId(), (long)Math.Ceiling(delay.TotalMilliseconds),
+            HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+    }
+
+    private void RecordOutcome(Prefetched item, DeliveryOutcome outcome, string consumer)
+    {
+        if (outcome == DeliveryOutcome.Retry && engine.RetryPolicy is { } policy)
+        {
+            Retry(policy, item, $"consumer {consumer} returned Retry");
+            return;
+        }
         var target = outcome switch
         {
             DeliveryOutcome.Ack => _pending.Acks,
             DeliveryOutcome.Reject => _pending.Rejects,
+            // Push, Retry without a policy (as a throw), and any value this version does not know.
             _ => engine.PushQueue is null ? _pending.Rejects : _pending.Pushes,
         };
-        target.Add(raw);
+        target.Add(item.Raw);
     }
 
     private async Task BackoffAsync()

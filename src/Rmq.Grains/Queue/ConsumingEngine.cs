@@ -66,6 +66,15 @@ internal sealed partial class ConsumingEngine
     public int PrefetchLimit { get; }
     public TimeSpan PollInterval { get; }
     public string? PushQueue { get; set; }
+
+    /// <summary>The queue's retry policy, or null (Go rmq's outcomes). Set by the queue grain.</summary>
+    public RetryPolicy? RetryPolicy { get; set; }
+
+    /// <summary>Told when retries were scheduled, with the shortest of their delays, so the queue's scheduler wakes in time.</summary>
+    public Action<TimeSpan>? RetriesScheduled { get; set; }
+
+    /// <summary>Redis stored retries: the scheduler must wake for them.</summary>
+    public void ReportRetriesScheduled(TimeSpan shortestDelay) => RetriesScheduled?.Invoke(shortestDelay);
     public RedisQueueStore Store { get; }
     public RmqOptions Options { get; }
     public RmqMetrics Metrics { get; }
@@ -246,7 +255,7 @@ internal sealed partial class ConsumingEngine
                 {
                     if (_restorePending)
                     {
-                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, _paused,
+                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, RetryPolicy, _paused,
                             Consumers.Select(c => new KeyValuePair<string, string>(c.Name, c.Encode())).ToList());
                         _restorePending = false;
                         LogRestored(Queue, Dispatcher.Slots.Count);

@@ -24,4 +24,7 @@ internal sealed partial class QueueGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: batch consumer {Consumer} has batch size {BatchSize} above prefetch limit {PrefetchLimit}; its batches never fill and are cut by the timeout")]
     private partial void LogBatchLargerThanPrefetch(string queue, string consumer, int batchSize, int prefetchLimit);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: its stored retry policy cannot be read (written by a newer Rmq, or by hand); the queue runs without one until SetRetryPolicy is called")]
+    private partial void LogRetryPolicyUnreadable(string queue);
 }

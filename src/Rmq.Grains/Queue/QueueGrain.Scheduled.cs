@@ -168,6 +168,10 @@ internal sealed partial class QueueGrain
             return;
         }
         if (next is { } wait) ArmScheduler(wait);
+        // Consuming, nothing scheduled: keep looking every SchedulerMaxSleep. Direct publishers do not arm
+        // this timer, and the cleaner's ping does not either while the grain is active, so without this
+        // their deliveries would wait for the cleaner's passes (one batch per queue per CleanerInterval).
+        else if (_engine is not null) ArmScheduler(SchedulerMaxSleep);
         else if (_schedulerDue == DateTime.MaxValue)
         {
             // Nothing scheduled and nothing armed meanwhile: the timer goes, and with it the keep-alive.

@@ -42,6 +42,7 @@ internal sealed partial class QueueGrain(
     private string? _nameProblem;
     private bool _listed;
     private string? _pushQueue;
+    private RetryPolicy? _retryPolicy;
     private ConsumingEngine? _engine;
     private IGrainTimer? _resumeRetry;
 
@@ -302,6 +303,30 @@ internal sealed partial class QueueGrain(
         }
     }
 
+    public async Task SetRetryPolicy(RetryPolicy? policy)
+    {
+        EnsureValidName();
+        policy?.Validate();
+        await _lifecycle.WaitAsync();
+        try
+        {
+            // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
+            await store.SaveRetryPolicyAsync(_name, policy);
+            _retryPolicy = policy;
+            if (_engine is { } engine) engine.RetryPolicy = policy;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public Task<RetryPolicy?> GetRetryPolicy()
+    {
+        EnsureValidName();
+        return store.LoadRetryPolicyAsync(_name);
+    }
+
     public async Task SetPushQueue(string pushQueueName)
     {
         EnsureValidName();
@@ -381,6 +406,7 @@ internal sealed partial class QueueGrain(
         var recurringJobs = await store.PurgeRecurringAsync(_name);
         // Deleted before unlisting: a scheduled delivery must not turn up later in a destroyed queue's ready.
         var scheduled = await store.PurgeScheduledAsync(_name);
+        await store.DeleteCountersAsync(_name);
         await store.UnlistQueueAsync(_name);
         _listed = false;
         return new QueueDestroyResult(ready, rejected, scheduled, recurringJobs);
@@ -443,6 +469,8 @@ internal sealed partial class QueueGrain(
         }
         StopResumeRetry();
         _pushQueue = config.PushQueue;
+        _retryPolicy = config.RetryPolicy;
+        if (config.RetryPolicyUnreadable) LogRetryPolicyUnreadable(_name);
         if (config.PrefetchLimit is not int limit || _engine is not null) return;
 
         var engine = NewEngine(limit, config.PollInterval);
@@ -485,7 +513,11 @@ internal sealed partial class QueueGrain(
             () => $"{_name}@{SiloTag()}-{RandomNameSuffix()}",
             () => membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active,
             silo.SiloAddress.ToParsableString(),
-            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }));
+            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }))
+        {
+            RetryPolicy = _retryPolicy,
+            RetriesScheduled = ArmScheduler,
+        };
         _engine = engine;
         return engine;
     }
@@ -493,6 +525,8 @@ internal sealed partial class QueueGrain(
     private void Start(ConsumingEngine engine)
     {
         engine.Start(restore: false);
+        // A consuming queue's scheduler keeps looking (see MoveDueAsync), even if it had stopped for want of work.
+        StartScheduler();
         _ = ForgetWhenClosedAsync(engine);
     }
 

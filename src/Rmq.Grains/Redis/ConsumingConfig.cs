@@ -6,9 +6,13 @@ namespace Rmq.Redis;
 /// <param name="PushQueue">The push queue, or null.</param>
 /// <param name="Consumers">Consumer name → encoded registration.</param>
 /// <param name="Paused">Pause was called and neither Resume nor StopConsuming since.</param>
+/// <param name="RetryPolicy">The retry policy, or null.</param>
+/// <param name="RetryPolicyUnreadable">A retry policy is stored but cannot be read (written by a newer Rmq, or by hand).</param>
 internal sealed record ConsumingConfig(
     int? PrefetchLimit,
     TimeSpan PollInterval,
     string? PushQueue,
     IReadOnlyList<KeyValuePair<string, string>> Consumers,
-    bool Paused);
+    bool Paused,
+    RetryPolicy? RetryPolicy = null,
+    bool RetryPolicyUnreadable = false);

@@ -26,11 +26,13 @@ internal static class LuaScripts
     /// KEYS[1] ready, KEYS[2] this connection's unacked list, KEYS[3] rejected, KEYS[4] the connection's
     /// applied-batch marker (a string), KEYS[5] the push target's ready — passed only when there are
     /// pushes (classic dialect; in the cluster dialect pushes were copied by <see cref="PushOnce"/> and
-    /// come here as acks).
+    /// come here as acks). Then, passed only when there are dead letters or retries, the queue's scheduled
+    /// ZSET, its scheduled-elements HASH and its counters HASH (<see cref="RedisKeys.Counters"/>).
     /// ARGV[1] the batch number, ARGV[2] the marker's TTL in seconds, ARGV[3] a = acks, ARGV[4] r = rejects,
     /// ARGV[5] d = dead letters, ARGV[6] p = pushes, ARGV[7] t = returns, ARGV[8] how many to fetch at most,
-    /// ARGV[9] the prefetch limit, ARGV[10..] the raw elements: a acked, r rejected, d pairs (raw,
-    /// replacement), p pushed, t returned (oldest first).
+    /// ARGV[9] the prefetch limit, ARGV[10] s = retries, ARGV[11..] the raw elements: a acked, r rejected,
+    /// d pairs (raw, replacement), s quadruples (raw, scheduled id, delay in ms, replacement), p pushed,
+    /// t returned (oldest first).
     /// Returns { elements not found in unacked, server-side room, LLEN ready, 1 if the batch had been
     /// applied already, fetched elements... }.
     /// </summary>
@@ -48,6 +50,8 @@ internal static class LuaScripts
     /// LTRIM; the rest are removed one by one with <c>LREM -1</c>. Either way each ack removes the
     /// oldest copy of its element, exactly as one <c>LREM -1</c> per ack would.
     /// Returns go to the right end of ready in reverse, so they are next and keep their order.
+    /// Retries wait in the scheduled set, due after their delay by Redis's clock (a delay of 0 goes to
+    /// ready at once, as a scheduled publish not in the future); the queue's scheduler moves them when due.
     /// The fetch moves the n oldest elements of ready with one LRANGE + LTRIM + LPUSH (in chunks of
     /// 1000, under Lua's unpack limit) instead of n RPOPLPUSH calls: the lists end exactly as the
     /// RPOPLPUSH loop leaves them (oldest pushed first, so the newest is leftmost in unacked), with
@@ -56,20 +60,25 @@ internal static class LuaScripts
     /// </remarks>
     public const string ApplyAndFetch = """
         #!lua flags=allow-oom
+        local a, r, d, p, t, s = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[10])
+        local x = 5
+        if p > 0 then x = 6 end
+        local types = { 'zset', 'hash', 'hash' }
         for k = 1, #KEYS do
           if k ~= 4 then
+            local want = 'list'
+            if k >= x then want = types[k - x + 1] end
             local t = redis.call('TYPE', KEYS[k])['ok']
-            if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a list') end
+            if t ~= want and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. want) end
           end
         end
-        local a, r, d, p, t = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
         local missing = 0
         local replayed = 0
-        if a + r + d + p + t > 0 then
+        if a + r + d + s + p + t > 0 then
           if redis.call('GET', KEYS[4]) == ARGV[1] then replayed = 1 end
         end
-        if replayed == 0 and a + r + d + p + t > 0 then
-          local i = 10
+        if replayed == 0 and a + r + d + s + p + t > 0 then
+          local i = 11
           if a > 0 then
             local acks = {}
             for j = i, i + a - 1 do acks[ARGV[j]] = (acks[ARGV[j]] or 0) + 1 end
@@ -95,10 +104,33 @@ internal static class LuaScripts
             if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[3], ARGV[i]) else missing = missing + 1 end
             i = i + 1
           end
+          local deadLettered, retried = 0, 0
           for _ = 1, d do
-            if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[3], ARGV[i + 1]) else missing = missing + 1 end
+            if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then
+              redis.call('LPUSH', KEYS[3], ARGV[i + 1])
+              deadLettered = deadLettered + 1
+            else missing = missing + 1 end
             i = i + 2
           end
+          if s > 0 then
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            for _ = 1, s do
+              if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then
+                local delay = tonumber(ARGV[i + 2])
+                if delay > 0 then
+                  redis.call('HSET', KEYS[x + 1], ARGV[i + 1], ARGV[i + 3])
+                  redis.call('ZADD', KEYS[x], now + delay, ARGV[i + 1])
+                else
+                  redis.call('LPUSH', KEYS[1], ARGV[i + 3])
+                end
+                retried = retried + 1
+              else missing = missing + 1 end
+              i = i + 4
+            end
+          end
+          if deadLettered > 0 then redis.call('HINCRBY', KEYS[x + 2], 'dead-lettered', deadLettered) end
+          if retried > 0 then redis.call('HINCRBY', KEYS[x + 2], 'retried', retried) end
           for _ = 1, p do
             if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then redis.call('LPUSH', KEYS[5], ARGV[i]) else missing = missing + 1 end
             i = i + 1
@@ -170,6 +202,30 @@ internal static class LuaScripts
           n = n + 1
         end
         return n
+        """;
+
+    /// <summary>
+    /// ReturnRejected: KEYS[1] rejected, KEYS[2] ready. ARGV holds, oldest rejection first, either
+    /// ('k', element) — move it as it is — or ('r', element, replacement) — move it as the replacement
+    /// (without Rmq's retry headers). Each element is taken with <c>LREM -1</c>, the oldest copy, as
+    /// RPOPLPUSH would, and pushed to the left of ready only when it was still in rejected. Returns how many moved.
+    /// </summary>
+    public const string ReturnRejected = """
+        for k = 1, 2 do
+          local t = redis.call('TYPE', KEYS[k])['ok']
+          if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a list') end
+        end
+        local moved = 0
+        local i = 1
+        while i <= #ARGV do
+          local replace = ARGV[i] == 'r'
+          if redis.call('LREM', KEYS[1], -1, ARGV[i + 1]) == 1 then
+            if replace then redis.call('LPUSH', KEYS[2], ARGV[i + 2]) else redis.call('LPUSH', KEYS[2], ARGV[i + 1]) end
+            moved = moved + 1
+          end
+          if replace then i = i + 3 else i = i + 2 end
+        end
+        return moved
         """;
 
     /// <summary>

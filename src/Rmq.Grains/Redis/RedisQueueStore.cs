@@ -168,7 +168,8 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 acks = [.. acks, .. pushes];
                 pushes = [];
             }
-            var args = new RedisValue[9 + acks.Count + batch.Rejects.Count + 2 * batch.DeadLetters.Count + pushes.Count + batch.Returns.Count];
+            var args = new RedisValue[10 + acks.Count + batch.Rejects.Count + 2 * batch.DeadLetters.Count + 4 * batch.Retries.Count
+                + pushes.Count + batch.Returns.Count];
             args[0] = batchNumber;
             args[1] = MarkerTtlSeconds;
             args[2] = acks.Count;
@@ -178,7 +179,8 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             args[6] = batch.Returns.Count;
             args[7] = fetchMax;
             args[8] = prefetchLimit;
-            var i = 9;
+            args[9] = batch.Retries.Count;
+            var i = 10;
             foreach (var v in acks) args[i++] = v;
             foreach (var v in batch.Rejects) args[i++] = v;
             foreach (var (raw, replacement) in batch.DeadLetters)
@@ -186,13 +188,26 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 args[i++] = raw;
                 args[i++] = replacement;
             }
+            foreach (var (raw, id, delayMs, replacement) in batch.Retries)
+            {
+                args[i++] = raw;
+                args[i++] = id;
+                args[i++] = delayMs;
+                args[i++] = replacement;
+            }
             foreach (var v in pushes) args[i++] = v;
             foreach (var v in batch.Returns) args[i++] = v;
 
-            RedisKey[] keys = pushes.Count > 0
-                ? [Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue), Keys.Ready(pushQueue!)]
-                : [Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue)];
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(redis.Script(LuaScripts.ApplyAndFetch), keys, args).ConfigureAwait(false))!;
+            // The scheduled keys and the counters only when needed: each key passed costs the script a TYPE.
+            var keys = new List<RedisKey>(8) { Keys.Ready(queue), Keys.Unacked(connection, queue), Keys.Rejected(queue), Keys.AppliedBatch(connection, queue) };
+            if (pushes.Count > 0) keys.Add(Keys.Ready(pushQueue!));
+            if (batch.DeadLetters.Count + batch.Retries.Count > 0)
+            {
+                keys.Add(Keys.Scheduled(queue));
+                keys.Add(Keys.ScheduledElements(queue));
+                keys.Add(Keys.Counters(queue));
+            }
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(redis.Script(LuaScripts.ApplyAndFetch), [.. keys], args).ConfigureAwait(false))!;
             var fetched = new List<byte[]>(result.Length - 4);
             for (var j = 4; j < result.Length; j++) fetched.Add((byte[])result[j]!);
             return new FetchResult(fetched, (long)result[0], (long)result[1], (long)result[2], (long)result[3] == 1);
@@ -232,7 +247,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     /// Writes the whole consuming configuration a queue holds in memory — settings, push queue and
     /// consumer registrations — as after a flush or a restart without persistence. Idempotent.
     /// </summary>
-    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, bool paused,
+    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, RetryPolicy? retryPolicy, bool paused,
         IReadOnlyCollection<KeyValuePair<string, string>> consumers) =>
         Run("restore consuming", async db =>
         {
@@ -243,6 +258,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             };
             if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
             if (paused) entries.Add(new HashEntry(PausedField, 1));
+            if (retryPolicy is not null) entries.Add(new HashEntry(RetryField, EncodeRetryPolicy(retryPolicy)));
             var listed = AddToSetAsync(db, RedisKeys.ConsumingQueues, queue);
             var queues = AddToSetAsync(db, RedisKeys.Queues, queue);
             var grains = consumers.Count > 0
@@ -292,7 +308,8 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 : TimeSpan.FromSeconds(1);
             string? push = config.TryGetValue(PushField, out var q) ? (string?)q : null;
             var list = consumers.Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!)).ToList();
-            return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField));
+            var retry = config.TryGetValue(RetryField, out var r) ? DecodeRetryPolicy(r) : null;
+            return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField), retry, config.ContainsKey(RetryField) && retry is null);
         });
 
     /// <summary>Deletes ready; returns how many it held.</summary>
@@ -303,9 +320,6 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
 
     private Task<long> PurgeAsync(RedisKey key) =>
         Run("purge", async db => (long)await db.ScriptEvaluateAsync(LuaScripts.Purge, [key]).ConfigureAwait(false));
-
-    /// <summary>Rejected → back of ready, oldest rejection first.</summary>
-    public Task<long> ReturnRejectedAsync(string queue, long max) => MoveAsync(Keys.Rejected(queue), Keys.Ready(queue), max);
 
     /// <summary>A connection's unacked list → back of ready, earliest fetched first.</summary>
     public Task<long> ReturnUnackedAsync(string connection, string queue, long max) =>
@@ -382,6 +396,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             var readyTask = db.ListLengthAsync(Keys.Ready(queue));
             var rejectedTask = db.ListLengthAsync(Keys.Rejected(queue));
             var scheduledTask = db.SortedSetLengthAsync(Keys.Scheduled(queue));
+            var countersTask = ReadCountersAsync(db, Keys, queue);
             var recurringTask = db.HashLengthAsync(Keys.Recurring(queue));
             var connections = await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false);
             var consumes = await Task.WhenAll(connections
@@ -395,8 +410,10 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 unacked += await u.ConfigureAwait(false);
                 consumers += await n.ConfigureAwait(false);
             }
+            var (retried, deadLettered) = await countersTask.ConfigureAwait(false);
             return new QueueStats(await readyTask.ConfigureAwait(false), await rejectedTask.ConfigureAwait(false),
                 unacked, consumers, counts.Count, ScheduledCount: await scheduledTask.ConfigureAwait(false),
+                RetriedCount: retried, DeadLetteredCount: deadLettered,
                 RecurringCount: await recurringTask.ConfigureAwait(false));
         });
 

@@ -25,6 +25,9 @@ internal sealed partial class QueueGauges
         metrics.Meter.CreateObservableGauge("rmq.queue.unacked", () => Measure(q => q.UnackedCount), "{delivery}", "Deliveries fetched by consuming connections and not yet finished.");
         metrics.Meter.CreateObservableGauge("rmq.queue.rejected", () => Measure(q => q.RejectedCount), "{delivery}", "Deliveries in the queue's rejected list.");
         metrics.Meter.CreateObservableGauge("rmq.queue.scheduled", () => Measure(q => q.ScheduledCount), "{delivery}", "Delayed and scheduled deliveries not yet due.");
+        // Lifetime counts kept in Redis (rmq-counters), so the same for every silo, not this silo's share.
+        metrics.Meter.CreateObservableCounter("rmq.queue.retried", () => Measure(q => q.RetriedCount), "{delivery}", "Deliveries the queue's retry policy scheduled again, by every silo, since the queue was created or destroyed.");
+        metrics.Meter.CreateObservableCounter("rmq.queue.dead_lettered", () => Measure(q => q.DeadLetteredCount), "{delivery}", "Deliveries Rmq moved to rejected by itself, by every silo, since the queue was created or destroyed.");
     }
 
     /// <summary>Reads the stats from Redis for the next collection; on failure the gauges report nothing rather than stale values.</summary>

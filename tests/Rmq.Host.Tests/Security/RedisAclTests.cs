@@ -34,6 +34,8 @@ public sealed class RedisAclTests(AclRedisFixture fixture)
         await relay.StartConsuming(prefetchLimit: 10, pollInterval: TimeSpan.FromMilliseconds(50));
         await relay.AddConsumer("relay", client.Grains.GetGrain<IRelayConsumerGrain>(0, copies));
         var judge = client.Queue(judged);
+        // A retry policy: "flaky…" is retried once through the scheduled set (outcome script, scheduler, counters).
+        await judge.SetRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(50), 2, TimeSpan.FromSeconds(1), 0));
         await judge.StartConsuming(prefetchLimit: 10, pollInterval: TimeSpan.FromMilliseconds(50));
         await judge.AddBatchConsumer("demo", client.Grains.GetGrain<IDemoBatchConsumerGrain>(0), batchSize: 5, batchTimeout: TimeSpan.FromMilliseconds(100));
 
@@ -41,7 +43,7 @@ public sealed class RedisAclTests(AclRedisFixture fixture)
         await using (var publisher = await RmqPublisher.ConnectAsync(o => o.RedisConnectionString = fixture.ConnectionString))
         {
             await publisher.Queue(relayed).PublishBatch(["direct-1", "direct-2"]);
-            await publisher.Queue(judged).PublishBatch(["ok-1", "bad-1"]);
+            await publisher.Queue(judged).PublishBatch(["ok-1", "bad-1", "flaky-1"]);
         }
         await relay.Publish("grain-1");
         var cli = await Cli("publish", relayed, "cli-1");
@@ -54,6 +56,16 @@ public sealed class RedisAclTests(AclRedisFixture fixture)
             return (s.ReadyCount, s.UnackedCount, s.RejectedCount);
         }, "ready, unacked and rejected of the judged queue", seconds: 30);
         Assert.Equal("bad-1", (string?)await Db.ListGetByIndexAsync(_keys.Rejected(judged), 0));
+        await Eventually.Equal(1L, async () => (await judge.GetStats()).RetriedCount, "flaky-1 retried once", seconds: 30);
+        Assert.Equal(0L, (await judge.GetStats()).ScheduledCount);
+        // ReturnRejected through the CLI (reads rejected, moves with a script); the consumer rejects it again.
+        var returned = await Cli("return", "rejected", judged);
+        Assert.True(returned.ExitCode == 0, returned.ToString());
+        await Eventually.Equal((0L, 0L, 1L), async () =>
+        {
+            var s = await judge.GetStats();
+            return (s.ReadyCount, s.UnackedCount, s.RejectedCount);
+        }, "the returned delivery rejected again", seconds: 30);
 
         // The cleaner: a dead Go rmq connection (no heartbeat) holding one unacked delivery of the relayed queue.
         const string dead = "go-consumer-dead01";
@@ -74,7 +86,11 @@ public sealed class RedisAclTests(AclRedisFixture fixture)
         Assert.True(stats.ExitCode == 0, stats.ToString());
         Assert.Contains($"\"name\":\"{copies}\"", stats.StdOut.Replace(" ", ""));
         Assert.Contains($"\"name\":\"{copies}\"", await fixture.Silo.GetStringAsync("stats.json"));
-        Assert.Equal(5, PrometheusText.Parse(await fixture.Silo.GetStringAsync("metrics")).Value("rmq_queue_ready", copies));
+        var metrics = PrometheusText.Parse(await fixture.Silo.GetStringAsync("metrics"));
+        Assert.Equal(5, metrics.Value("rmq_queue_ready", copies));
+        Assert.Equal(1, metrics.Value("rmq_queue_retried_total", judged));
+        Assert.Equal(0, metrics.Value("rmq_queue_dead_lettered_total", judged));
+        Assert.Equal(0, metrics.Value("rmq_queue_scheduled", judged));
         Assert.Equal("healthy", (await fixture.Silo.GetHealthAsync())?.Status);
 
         // Nothing the silo, the client, the publisher or the CLI needed was refused, except StackExchange.Redis's CONFIG GET.
