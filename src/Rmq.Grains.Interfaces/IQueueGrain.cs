@@ -198,6 +198,14 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <exception cref="ArgumentOutOfRangeException">A field of <paramref name="policy"/> is out of range (see <see cref="RetryPolicy.Validate"/>); nothing was changed.</exception>
     Task SetRetryPolicy(RetryPolicy? policy);
 
+    /// <summary>
+    /// Makes the queue's scheduler look at its scheduled deliveries and recurring jobs now if it is not
+    /// already waiting for one (it stops when it last found nothing). Deliveries scheduled by another
+    /// process — the client library's direct publisher, a Go service — do not arm it; the cleaner calls
+    /// this each pass for every queue with something scheduled. Cheap and idempotent.
+    /// </summary>
+    Task WakeScheduler();
+
     /// <summary>The queue's retry policy, or <c>null</c> when it has none.</summary>
     Task<RetryPolicy?> GetRetryPolicy();
 

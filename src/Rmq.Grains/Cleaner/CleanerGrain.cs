@@ -127,7 +127,7 @@ internal sealed partial class CleanerGrain(
             {
                 var (moved, next) = await store.MoveDueAsync(queue);
                 if (moved > 0) LogMovedDue(queue, moved);
-                if (next is not null) pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).GetConnectionName());
+                if (next is not null) pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).WakeScheduler());
             }
             catch (Exception e) when (e is not RedisUnavailableException)
             {
@@ -160,7 +160,7 @@ internal sealed partial class CleanerGrain(
             try
             {
                 if ((await recurring.EnsureAsync(queue)).Jobs > 0)
-                    pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).GetConnectionName());
+                    pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).WakeScheduler());
             }
             catch (Exception e) when (e is not RedisUnavailableException)
             {

@@ -180,6 +180,14 @@ internal sealed partial class QueueGrain
         }
     }
 
+    public Task WakeScheduler()
+    {
+        EnsureValidName();
+        // A scheduler that is waiting already looks within SchedulerMaxSleep; only a stopped one needs a push.
+        if (_scheduler is null) ArmScheduler(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
     /// <summary>On activation: look at the queue's scheduled deliveries once; the scheduler stays only if there are any.</summary>
     private void StartScheduler() => ArmScheduler(TimeSpan.Zero);
 
