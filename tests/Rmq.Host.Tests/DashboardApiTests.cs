@@ -288,6 +288,7 @@ public sealed class DashboardApiTests(SingleSiloFixture fixture, ITestOutputHelp
             var detail = await GetJsonAsync($"api/queue?name={queue}");
             Assert.Equal("consuming", detail.GetProperty("summary").GetProperty("state").GetString());
             Assert.Equal(3, detail.GetProperty("summary").GetProperty("unacked").GetInt64());
+            Assert.Equal(0, detail.GetProperty("summary").GetProperty("recurring").GetInt64());
             var connections = detail.GetProperty("connections").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
             var goView = connections[go];
             Assert.True(goView.GetProperty("isGoRmq").GetBoolean());

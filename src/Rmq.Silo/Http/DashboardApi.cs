@@ -77,7 +77,7 @@ internal static class DashboardApi
             var connections = (await store.ConnectionDetailsAsync(name!)).Select(c => View(c, rmq.Value.HeartbeatTtl)).ToList();
             var row = new QueueOverview(name!, stats.ReadyCount, stats.RejectedCount,
                 connections.Select(c => new QueueConnectionOverview(c.Name, c.Active, c.Unacked, c.Consumers.Count)).ToList(),
-                null, stats.ScheduledCount, stats.RetriedCount, stats.DeadLetteredCount);
+                null, stats.ScheduledCount, stats.RetriedCount, stats.DeadLetteredCount, stats.RecurringCount);
             // The engine's status as /stats.json asks for it: only of a queue configured as consuming.
             var overview = await ConsumingStatuses.AddToAsync(new StatsOverview([row], []), grains, store);
             var queue = overview.Queues[0];

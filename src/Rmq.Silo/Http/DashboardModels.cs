@@ -20,12 +20,13 @@ namespace Rmq.Silo.Http;
 /// <param name="StalledReason">Why it is stalled, or null.</param>
 /// <param name="Retried">Deliveries the retry policy scheduled again, ever (Redis-kept, every silo's).</param>
 /// <param name="DeadLettered">Deliveries Rmq moved to rejected by itself, ever (Redis-kept, every silo's).</param>
+/// <param name="Recurring">Recurring jobs of the queue (<c>HLEN rmq-recurring</c>).</param>
 internal sealed record QueueSummary(string Name, long Ready, long Unacked, long Rejected, long Scheduled, long Consumers, long Connections,
-    string State, string? StalledReason, long Retried, long DeadLettered)
+    string State, string? StalledReason, long Retried, long DeadLettered, long Recurring)
 {
     public static QueueSummary From(QueueOverview q) => new(q.Name, q.ReadyCount, q.UnackedCount, q.RejectedCount, q.ScheduledCount,
         q.ConsumerCount, q.Connections.Count, StateOf(q.Consuming), q.Consuming?.Stalled == true ? q.Consuming.StalledReason : null,
-        q.RetriedCount, q.DeadLetteredCount);
+        q.RetriedCount, q.DeadLetteredCount, q.RecurringCount);
 
     private static string StateOf(ConsumingStatus? s) => s switch
     {

@@ -148,7 +148,7 @@ function queueRow(s, rate) {
     <td class="state">${badge(s.state)}${s.stalledReason ? ` <span class="note">${esc(s.stalledReason)}</span>` : ''}</td>
     <td class="n ready">${fmt(s.ready)}</td><td class="n unacked">${fmt(s.unacked)}</td><td class="n rejected">${fmt(s.rejected)}</td>
     <td class="n scheduled">${fmt(s.scheduled)}</td><td class="n consumers">${fmt(s.consumers)}</td><td class="n connections">${fmt(s.connections)}</td>
-    <td class="n retried">${fmt(s.retried)}</td><td class="n dead-lettered">${fmt(s.deadLettered)}</td>
+    <td class="n recurring">${fmt(s.recurring)}</td><td class="n retried">${fmt(s.retried)}</td><td class="n dead-lettered">${fmt(s.deadLettered)}</td>
     <td class="n published-rate">${fmt(rate?.published)}</td><td class="n acked-rate">${fmt(rate?.acked)}</td></tr>`;
 }
 
@@ -156,12 +156,12 @@ async function overview() {
   view.innerHTML = `<h1>Queues</h1>${chartsHtml('all')}
     <div class="card"><table id="queues"><thead><tr><th>queue</th><th>state</th><th class="n">ready</th><th class="n">unacked</th>
     <th class="n">rejected</th><th class="n">scheduled</th><th class="n">consumers</th><th class="n">connections</th>
-    <th class="n">retried</th><th class="n">dead-lettered</th><th class="n">published/s</th><th class="n">acked/s</th></tr></thead><tbody></tbody></table></div>`;
+    <th class="n">recurring</th><th class="n">retried</th><th class="n">dead-lettered</th><th class="n">published/s</th><th class="n">acked/s</th></tr></thead><tbody></tbody></table></div>`;
   mountCharts('all');
   const body = view.querySelector('#queues tbody');
   const render = (queues, rates) => {
     body.innerHTML = queues.length === 0
-      ? '<tr><td colspan="12" class="note">No queues in rmq::queues yet.</td></tr>'
+      ? '<tr><td colspan="13" class="note">No queues in rmq::queues yet.</td></tr>'
       : queues.map(s => queueRow(s, rates?.get(s.name))).join('');
   };
   const data = await getJson('/api/overview');
@@ -226,7 +226,7 @@ async function queuePage(name) {
     const s = d.summary;
     document.getElementById('queue-stats').innerHTML =
       [['state', badge(s.state)], ['ready', fmt(s.ready)], ['unacked', fmt(s.unacked)], ['rejected', fmt(s.rejected)],
-       ['scheduled', fmt(s.scheduled)], ['consumers', fmt(s.consumers)], ['connections', fmt(s.connections)],
+       ['scheduled', fmt(s.scheduled)], ['recurring', fmt(s.recurring)], ['consumers', fmt(s.consumers)], ['connections', fmt(s.connections)],
        ['retried', fmt(s.retried)], ['dead-lettered', fmt(s.deadLettered)]]
         .map(([k, v]) => `<div class="stat" data-stat="${k}"><div class="v">${v}</div><div class="k">${k}</div></div>`).join('')
       + (d.consuming?.stalledReason ? `<div class="stat"><div class="k">stalled: ${esc(d.consuming.stalledReason)}</div></div>` : '')
