@@ -39,7 +39,7 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         var section = ReadmeSection.Read("Getting started from NuGet");
         var bash = section.Blocks.Where(b => b.Language == "bash").ToList();
         var files = section.Blocks.Where(b => b.FileName is not null).ToList();
-        Assert.Equal(3, bash.Count);
+        Assert.Equal(4, bash.Count);
         Assert.Equal(["HelloSilo/Program.cs", "HelloProducer/Program.cs"], files.Select(f => f.FileName));
 
         // 1. Pack, at the repository root, with the machine's packages folder (the repository's obj/ keeps pointing there).
@@ -89,6 +89,15 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
             return unacked == 0;
         }, "unacked deliveries of 'hello'", seconds: 10);
         Assert.Equal(0, await db.ListLengthAsync(keys.Rejected("hello")));
+
+        // 4. The rmq tool from the same folder, against the running silo.
+        var tool = ReadmeSection.CommandLines(bash[3]).ToList();
+        Assert.Equal(["dotnet tool install --global Rmq.Cli --add-source ~/rmq-packages", "rmq stats"], tool);
+        await Bash(tool[0], work, freshPackages, seconds: 120);
+        var rmq = Path.Combine(Home, ".dotnet", "tools", "rmq");
+        var stats = await DotnetProcess.RunAsync(rmq, ["--gateway-port", gatewayPort, .. tool[1].Split(' ')[1..]], work, environment, seconds: 60);
+        Assert.Contains("hello", stats);
+        output.WriteLine(stats);
         output.WriteLine(silo.Output.StdOut);
     }
 
@@ -150,6 +159,8 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         var environment = new Dictionary<string, string> { ["HOME"] = Home, ["NUGET_PACKAGES"] = packagesFolder };
         var printed = await DotnetProcess.RunAsync("bash", ["-euo", "pipefail", "-c", script], workingDirectory, environment, seconds);
         output.WriteLine($"$ {script.Trim()}\n({(DateTime.UtcNow - started).TotalSeconds:F1} s)\n{Tail(printed)}");
+        // TreatWarningsAsErrors covers the compiler and NuGet, not the warnings of MSBuild tasks (pack, SourceLink): those are checked here.
+        Assert.False(printed.Contains(": warning ", StringComparison.Ordinal), $"'{script.Trim()}' printed warnings:\n{printed}");
     }
 
     private DotnetProcess Start(string commandLine, string[] appArgs, string workingDirectory, Dictionary<string, string> environment)
