@@ -30,6 +30,7 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
     {
         foreach (var process in _running) await process.DisposeAsync();
         if (_redis is not null) await _redis.DisposeAsync();
+        // Directory.Delete does not recurse through symbolic links: the fallback folder's links go, the machine's packages stay.
         try { _temp.Delete(recursive: true); } catch (IOException) { }
     }
 
