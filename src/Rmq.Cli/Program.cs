@@ -13,6 +13,7 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     PauseCommand.CreatePause(),
     PauseCommand.CreateResume(),
     RetryPolicyCommand.Create(),
+    RecurringCommand.Create(),
     CleanCommand.Create(),
     DemoCommand.Create(),
 };

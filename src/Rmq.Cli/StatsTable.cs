@@ -20,6 +20,7 @@ internal static class StatsTable
             if (queue.Consuming?.Paused == true) table.AddRow("[yellow]  paused (rmq resume)[/]", "", "", "", "", "");
             if (queue.ScheduledCount + queue.RetriedCount + queue.DeadLetteredCount > 0)
                 table.AddRow($"[grey]  scheduled {N(queue.ScheduledCount)} · retried {N(queue.RetriedCount)} · dead-lettered {N(queue.DeadLetteredCount)}[/]", "", "", "", "", "");
+            if (queue.RecurringCount > 0) table.AddRow($"[grey]  {N(queue.RecurringCount)} recurring (rmq recurring {Markup.Escape(queue.Name)})[/]", "", "", "", "", "");
             if (condensed) continue;
             foreach (var c in queue.Connections)
                 table.AddRow($"[grey]  {Sign(c.Active)} {Markup.Escape(c.Name)}[/]", "", "", "", $"[grey]{N(c.UnackedCount)}[/]", $"[grey]{N(c.ConsumerCount)}[/]");

@@ -103,6 +103,37 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<bool> CancelScheduled(string id);
 
     /// <summary>
+    /// Creates (or, with a name already in use, replaces) the recurring job <paramref name="name"/>: from now
+    /// on <paramref name="payload"/> (UTF-8) is published to this queue at every occurrence of
+    /// <paramref name="schedule"/> — a cron expression in a time zone, or a fixed interval. Each occurrence
+    /// waits in the queue's scheduled set (id <c>rec:&lt;name&gt;:&lt;unix ms&gt;</c>) and reaches ready
+    /// through it, so it is published once cluster-wide, whichever silos run, and carries the rmq headers
+    /// <c>rmq-recurring</c> (the name) and <c>rmq-occurrence</c> (its time). Replacing a job drops its pending
+    /// occurrence; an interval job is anchored anew. Returns the job as <see cref="ListRecurring"/> shows it.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="name"/> is not 1 to <see cref="RecurringJob.MaxNameLength"/> letters, digits, '.', '_' or '-';
+    /// the cron expression is not valid or never fires; the time zone is unknown; the interval is under
+    /// <see cref="RecurringJob.MinInterval"/>; the payload is null or over the payload limit. Redis is not touched.
+    /// </exception>
+    Task<RecurringJobInfo> ScheduleRecurring(string name, RecurringSchedule schedule, string payload);
+
+    /// <summary>A recurring job with a binary payload, as <see cref="ScheduleRecurring"/>.</summary>
+    Task<RecurringJobInfo> ScheduleRecurringBytes(string name, RecurringSchedule schedule, byte[] payload);
+
+    /// <summary>A recurring job whose occurrences carry <paramref name="headers"/> too (besides Rmq's own two), as <see cref="ScheduleRecurring"/>.</summary>
+    Task<RecurringJobInfo> ScheduleRecurringWithHeaders(string name, RecurringSchedule schedule, string payload, IReadOnlyDictionary<string, string[]> headers);
+
+    /// <summary>
+    /// Removes a recurring job: its definition, its state and its pending occurrence (occurrences already in
+    /// ready stay there). Returns false when the queue has no job of that name.
+    /// </summary>
+    Task<bool> RemoveRecurring(string name);
+
+    /// <summary>The queue's recurring jobs, sorted by name, each with its next occurrence and the last one published.</summary>
+    Task<IReadOnlyList<RecurringJobInfo>> ListRecurring();
+
+    /// <summary>
     /// Starts consuming: at most <paramref name="prefetchLimit"/> deliveries are taken from
     /// <c>ready</c> into this queue's unacked list at a time. <paramref name="pollInterval"/> is how
     /// long the queue waits before looking again after it found <c>ready</c> empty (publishes through
@@ -167,6 +198,14 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <exception cref="ArgumentOutOfRangeException">A field of <paramref name="policy"/> is out of range (see <see cref="RetryPolicy.Validate"/>); nothing was changed.</exception>
     Task SetRetryPolicy(RetryPolicy? policy);
 
+    /// <summary>
+    /// Makes the queue's scheduler look at its scheduled deliveries and recurring jobs now if it is not
+    /// already waiting for one (it stops when it last found nothing). Deliveries scheduled by another
+    /// process — the client library's direct publisher, a Go service — do not arm it; the cleaner calls
+    /// this each pass for every queue with something scheduled. Cheap and idempotent.
+    /// </summary>
+    Task WakeScheduler();
+
     /// <summary>The queue's retry policy, or <c>null</c> when it has none.</summary>
     Task<RetryPolicy?> GetRetryPolicy();
 
@@ -192,7 +231,7 @@ public interface IQueueGrain : IGrainWithStringKey
     /// </summary>
     Task<long> ReturnUnacked(long max);
 
-    /// <summary>Stops consuming, deletes ready and rejected and unlists the queue; returns what was deleted.</summary>
+    /// <summary>Stops consuming, deletes ready, rejected, scheduled deliveries and recurring jobs, and unlists the queue; returns what was deleted.</summary>
     Task<QueueDestroyResult> Destroy();
 
     /// <summary>

@@ -9,6 +9,7 @@ namespace Rmq;
 /// <param name="ScheduledCount">Rmq only: delayed and scheduled deliveries not yet due (<c>ZCARD rmq-scheduled</c>).</param>
 /// <param name="RetriedCount">Rmq only: deliveries scheduled again by the retry policy, ever (until Destroy).</param>
 /// <param name="DeadLetteredCount">Rmq only: deliveries Rmq moved to rejected by itself (retries exhausted, consumer timeouts), ever (until Destroy).</param>
+/// <param name="RecurringCount">Rmq only: recurring jobs of the queue (<c>HLEN rmq-recurring</c>); their pending occurrences count in <paramref name="ScheduledCount"/>.</param>
 /// <param name="Consuming">What this queue's consuming engine is doing (state, stalled or not), from the queue grain.</param>
 [GenerateSerializer, Immutable]
 public sealed record QueueStats(
@@ -20,4 +21,5 @@ public sealed record QueueStats(
     [property: Id(5)] ConsumingStatus? Consuming = null,
     [property: Id(6)] long ScheduledCount = 0,
     [property: Id(7)] long RetriedCount = 0,
-    [property: Id(8)] long DeadLetteredCount = 0);
+    [property: Id(8)] long DeadLetteredCount = 0,
+    [property: Id(9)] long RecurringCount = 0);

@@ -27,6 +27,13 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// </summary>
     public static readonly RedisKey ScheduledQueues = "rmq::rmq-scheduled-queues";
 
+    /// <summary>
+    /// Rmq only: SET of every queue that has had a recurring job; the cleaner's pass schedules their next
+    /// occurrences and keeps their queue grains activated. Written before the job itself and never pruned,
+    /// as <see cref="ScheduledQueues"/>.
+    /// </summary>
+    public static readonly RedisKey RecurringQueues = "rmq::rmq-recurring-queues";
+
     /// <summary>The dialect these keys are built in.</summary>
     public KeyDialect Dialect { get; } = dialect;
 
@@ -124,6 +131,22 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// the script that applies the outcomes, so every silo adds to the same numbers. In the queue's hash slot.
     /// </summary>
     public RedisKey Counters(string queue) => $"rmq::queue::{Tag(queue)}::rmq-counters";
+
+    /// <summary>
+    /// Rmq only: HASH job name → the recurring job's definition (JSON: schedule, time zone, missed policy,
+    /// interval anchor, headers, generation). In the queue's hash slot.
+    /// </summary>
+    public RedisKey Recurring(string queue) => $"rmq::queue::{Tag(queue)}::rmq-recurring";
+
+    /// <summary>Rmq only: HASH job name → the recurring job's payload bytes, copied (behind its rmq header) into <see cref="ScheduledElements"/> for each occurrence. In the queue's hash slot.</summary>
+    public RedisKey RecurringElements(string queue) => $"rmq::queue::{Tag(queue)}::rmq-recurring-elements";
+
+    /// <summary>
+    /// Rmq only: HASH job name → <c>generation|pending|last|resume</c>: the occurrence waiting in
+    /// <see cref="Scheduled"/> (unix ms, 0 for none), the last one seen published, and after a missed
+    /// occurrence the time the next one is counted from. Every change of it is a compare-and-set. In the queue's hash slot.
+    /// </summary>
+    public RedisKey RecurringState(string queue) => $"rmq::queue::{Tag(queue)}::rmq-recurring-state";
 
     private string Tag(string queue) => Dialect == KeyDialect.Cluster ? "{" + queue + "}" : "[" + queue + "]";
 }

@@ -49,6 +49,23 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         await queue.StopConsuming();
     }
 
+    [Fact]
+    public async Task ADirectDelayedDelivery_ToAnActiveQueueThatDoesNotConsume_IsMovedWhenDue_AfterOneCleanerPass()
+    {
+        // The grain is active (GetStats) and not consuming, so its scheduler stopped when it found nothing.
+        // A direct publish does not arm it; one cleaner pass before the due time must (the fixture's cleaner
+        // timer is off, so no later pass moves it). A Go consumer would take it from ready.
+        var name = RmqClusterFixture.UniqueName("sched-idle");
+        var queue = Queue(name);
+        await queue.GetStats();
+        await Task.Delay(Rmq.Queue.QueueGrain.SchedulerMaxSleep * 1.5);
+        await _publisher.Queue(name).PublishDelayed("due", TimeSpan.FromSeconds(3));
+        await Fixture.Grains.GetGrain<ICleanerGrain>(0).Clean();
+        Assert.Equal(0, await Ready(name)); // not due yet: the pass only woke the scheduler
+        await Eventually.Equal("due", async () => string.Join(",", await ReadyInConsumptionOrder(name)), "ready", 8);
+        Assert.Equal(0, await Scheduled(name));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -20,6 +20,7 @@ public sealed record StatsOverview(
 /// <param name="ScheduledCount">Rmq only: delayed and scheduled deliveries not yet due (<c>ZCARD rmq-scheduled</c>).</param>
 /// <param name="RetriedCount">Rmq only: deliveries the retry policy scheduled again, ever (<c>rmq-counters</c>).</param>
 /// <param name="DeadLetteredCount">Rmq only: deliveries Rmq moved to rejected by itself, ever (<c>rmq-counters</c>).</param>
+/// <param name="RecurringCount">Rmq only: recurring jobs of the queue (<c>HLEN rmq-recurring</c>).</param>
 /// <param name="Consuming">
 /// What the queue's consuming engine is doing (state, stalled or not), asked of its queue grain when the
 /// queue is configured as consuming; null when it is not, or when its grain did not answer in time.
@@ -33,7 +34,8 @@ public sealed record QueueOverview(
     [property: Id(4)] ConsumingStatus? Consuming = null,
     [property: Id(5)] long ScheduledCount = 0,
     [property: Id(6)] long RetriedCount = 0,
-    [property: Id(7)] long DeadLetteredCount = 0)
+    [property: Id(7)] long DeadLetteredCount = 0,
+    [property: Id(8)] long RecurringCount = 0)
 {
     /// <summary>Sum of the connections' unacked counts.</summary>
     public long UnackedCount => Connections.Sum(c => c.UnackedCount);

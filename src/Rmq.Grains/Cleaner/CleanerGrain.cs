@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
+using Rmq.Recurring;
 using Rmq.Redis;
 
 namespace Rmq.Cleaner;
@@ -18,7 +19,8 @@ internal sealed partial class CleanerGrain(
     IClusterMembershipService membership,
     IOptions<RmqOptions> options,
     RmqMetrics metrics,
-    ILogger<CleanerGrain> logger) : Grain, ICleanerGrain
+    ILogger<CleanerGrain> logger,
+    RecurringJobs recurring) : Grain, ICleanerGrain
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
     private HashSet<string> _ownersWithoutConnection = [];
@@ -89,6 +91,15 @@ internal sealed partial class CleanerGrain(
         }
         try
         {
+            // Before the move: a missed occurrence is judged (and with Skip removed) before it could be moved.
+            await EnsureRecurringAsync();
+        }
+        catch (RedisUnavailableException e)
+        {
+            LogPassFailed(e.Message);
+        }
+        try
+        {
             await MoveDueScheduledAsync();
         }
         catch (RedisUnavailableException e)
@@ -116,12 +127,45 @@ internal sealed partial class CleanerGrain(
             {
                 var (moved, next) = await store.MoveDueAsync(queue);
                 if (moved > 0) LogMovedDue(queue, moved);
-                if (next is not null) pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).GetConnectionName());
+                if (next is not null) pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).WakeScheduler());
             }
             catch (Exception e) when (e is not RedisUnavailableException)
             {
                 // One queue whose keys have the wrong type does not keep the others waiting.
                 LogScheduledFailed(queue, e);
+            }
+        }
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(PingTimeout);
+        }
+        catch (Exception e)
+        {
+            LogPingFailed(e.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The safety net of recurring jobs: schedules the next occurrence of every job of every queue in
+    /// <see cref="Rmq.Redis.RedisKeys.RecurringQueues"/> (a compare-and-set: running beside the queues'
+    /// schedulers schedules nothing twice), and activates the queue grain of each queue that has jobs, so
+    /// its scheduler fires them on time — after a silo's death, or a restart of the whole cluster.
+    /// </summary>
+    private async Task EnsureRecurringAsync()
+    {
+        var pending = new List<Task>();
+        foreach (var queue in await store.RecurringQueuesAsync())
+        {
+            if (QueueNames.Problem(queue) is not null) continue;
+            try
+            {
+                if ((await recurring.EnsureAsync(queue)).Jobs > 0)
+                    pending.Add(GrainFactory.GetGrain<IQueueGrain>(queue).WakeScheduler());
+            }
+            catch (Exception e) when (e is not RedisUnavailableException)
+            {
+                // One queue whose keys have the wrong type does not keep the others waiting.
+                LogRecurringFailed(queue, e);
             }
         }
         try
@@ -231,6 +275,9 @@ internal sealed partial class CleanerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Moving due scheduled deliveries of queue {Queue} failed; trying again next pass")]
     private partial void LogScheduledFailed(string queue, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduling recurring jobs of queue {Queue} failed; trying again next pass")]
+    private partial void LogRecurringFailed(string queue, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cleaner pass failed: {Error}")]
     private partial void LogPassFailed(string error);

@@ -47,6 +47,9 @@ public sealed class RmqOptions
     /// <summary>Default for <see cref="CleanerInterval"/>.</summary>
     public static readonly TimeSpan DefaultCleanerInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Default for <see cref="RecurringMissedAfter"/>: 1 minute.</summary>
+    public static readonly TimeSpan DefaultRecurringMissedAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// StackExchange.Redis configuration string (<c>host:port,user=,password=,ssl=true,defaultDatabase=</c>).
     /// Passwords are never logged or shown in messages. The URL form (<c>user:password@host</c>) is not
@@ -129,4 +132,11 @@ public sealed class RmqOptions
     /// <c>rmq.queue.stalled</c> gauge.
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = DefaultStallTimeout;
+
+    /// <summary>
+    /// A recurring job's occurrence that has not been published this long after its time is <b>missed</b>
+    /// (no silo ran, or Redis was unreachable), and the job's <see cref="MissedOccurrencePolicy"/> decides:
+    /// fire it late once, or skip it. Default 1 minute; at least 1 s and at most 1 day.
+    /// </summary>
+    public TimeSpan RecurringMissedAfter { get; set; } = DefaultRecurringMissedAfter;
 }

@@ -48,6 +48,8 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions
             return $"Rmq:ConsumerRetryDelay ({o.ConsumerRetryDelay}) and Rmq:ConsumerMaxBackoff ({o.ConsumerMaxBackoff}) must each be at most {MaxDuration}.";
         if (o.CleanerInterval <= TimeSpan.Zero)
             return $"Rmq:CleanerInterval is {o.CleanerInterval}; it must be positive.";
+        if (o.RecurringMissedAfter < TimeSpan.FromSeconds(1) || o.RecurringMissedAfter > MaxDuration)
+            return $"Rmq:RecurringMissedAfter is {o.RecurringMissedAfter}; it must be at least 1 s and at most {MaxDuration}.";
         return null;
     }
 

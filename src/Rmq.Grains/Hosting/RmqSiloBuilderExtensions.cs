@@ -4,6 +4,7 @@ using Orleans.Runtime;
 using Rmq.Cleaner;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
+using Rmq.Recurring;
 using Rmq.Redis;
 
 // The usual home of Orleans builder extensions, so `silo.AddRmq()` needs no extra using.
@@ -35,6 +36,7 @@ public static class RmqSiloBuilderExtensions
         services.AddSingleton<IConfigurationValidator, RmqOptionsValidator>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisQueueStore>();
+        services.AddSingleton<RecurringJobs>();
         services.AddSingleton<MembershipWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipWatcher>());
         services.AddMetrics();

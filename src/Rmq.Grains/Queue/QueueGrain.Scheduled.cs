@@ -8,7 +8,8 @@ namespace Rmq.Queue;
 /// <summary>
 /// Delayed and scheduled publishes, and the queue's scheduler: one grain timer (never one per delivery)
 /// that sleeps until the earliest due time it knows of, moves what is due to ready in batches, and
-/// re-arms itself for the next one. The cleaner is the scheduler's safety net: each pass it moves due
+/// re-arms itself for the next one; it also schedules the next occurrences of the queue's recurring jobs
+/// (QueueGrain.Recurring.cs) and stays while there are any. The cleaner is the scheduler's safety net: each pass it moves due
 /// deliveries of every scheduling queue itself and activates the queue grain, so a silo's death only
 /// delays them by up to a cleaner interval.
 /// </summary>
@@ -140,12 +141,15 @@ internal sealed partial class QueueGrain
         TimeSpan? next;
         try
         {
-            long moved;
+            // Recurring jobs first: a missed occurrence is judged (and with Skip removed) before it is moved.
+            var recurringNext = await EnsureRecurringAsync();
+            long moved, movedAll = 0;
             do
             {
                 // Checkpoint: each batch is one script; if the silo dies between two, the rest is still
                 // scheduled and the cleaner (or the next activation) moves it. Nothing moves twice.
                 (moved, next) = await store.MoveDueAsync(_name);
+                movedAll += moved;
                 if (moved > 0)
                 {
                     LogMovedDue(_name, moved);
@@ -153,6 +157,9 @@ internal sealed partial class QueueGrain
                 }
             }
             while (moved == RedisQueueStore.MoveDueBatch && next == TimeSpan.Zero);
+            // An occurrence just moved to ready: schedule the job's next one now, not a tick later.
+            if (recurringNext is not null && movedAll > 0) recurringNext = await EnsureRecurringAsync();
+            if (recurringNext is { } r && (next is null || r < next)) next = r;
         }
         catch (Exception e) when (Faults.IsRedis(e))
         {
@@ -171,6 +178,14 @@ internal sealed partial class QueueGrain
             _scheduler?.Dispose();
             _scheduler = null;
         }
+    }
+
+    public Task WakeScheduler()
+    {
+        EnsureValidName();
+        // A scheduler that is waiting already looks within SchedulerMaxSleep; only a stopped one needs a push.
+        if (_scheduler is null) ArmScheduler(TimeSpan.Zero);
+        return Task.CompletedTask;
     }
 
     /// <summary>On activation: look at the queue's scheduled deliveries once; the scheduler stays only if there are any.</summary>

@@ -6,6 +6,7 @@ using Orleans.Concurrency;
 using Orleans.Runtime;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
+using Rmq.Recurring;
 using Rmq.Redis;
 using StackExchange.Redis;
 
@@ -25,7 +26,8 @@ internal sealed partial class QueueGrain(
     IClusterMembershipService membership,
     RmqMetrics metrics,
     LocalQueueStatuses statuses,
-    ILogger<QueueGrain> logger) : Grain, IQueueGrain
+    ILogger<QueueGrain> logger,
+    RecurringJobs recurring) : Grain, IQueueGrain
 {
     private const string NameAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private const int MaxPushChain = 100;
@@ -399,12 +401,15 @@ internal sealed partial class QueueGrain(
         await StopConsuming();
         var ready = await store.PurgeReadyAsync(_name);
         var rejected = await store.PurgeRejectedAsync(_name);
+        // Recurring jobs before the scheduled set that holds their pending occurrences: a job still defined
+        // after the purge could schedule its next occurrence again.
+        var recurringJobs = await store.PurgeRecurringAsync(_name);
         // Deleted before unlisting: a scheduled delivery must not turn up later in a destroyed queue's ready.
         var scheduled = await store.PurgeScheduledAsync(_name);
         await store.DeleteCountersAsync(_name);
         await store.UnlistQueueAsync(_name);
         _listed = false;
-        return new QueueDestroyResult(ready, rejected, scheduled);
+        return new QueueDestroyResult(ready, rejected, scheduled, recurringJobs);
     }
 
     public async Task<IReadOnlyList<string>> Drain(long count)

@@ -397,6 +397,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             var rejectedTask = db.ListLengthAsync(Keys.Rejected(queue));
             var scheduledTask = db.SortedSetLengthAsync(Keys.Scheduled(queue));
             var countersTask = ReadCountersAsync(db, Keys, queue);
+            var recurringTask = db.HashLengthAsync(Keys.Recurring(queue));
             var connections = await db.SetMembersAsync(RedisKeys.Connections).ConfigureAwait(false);
             var consumes = await Task.WhenAll(connections
                 .Select(c => db.SetContainsAsync(RedisKeys.ConnectionQueues(c!), queue))).ConfigureAwait(false);
@@ -412,7 +413,8 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             var (retried, deadLettered) = await countersTask.ConfigureAwait(false);
             return new QueueStats(await readyTask.ConfigureAwait(false), await rejectedTask.ConfigureAwait(false),
                 unacked, consumers, counts.Count, ScheduledCount: await scheduledTask.ConfigureAwait(false),
-                RetriedCount: retried, DeadLetteredCount: deadLettered);
+                RetriedCount: retried, DeadLetteredCount: deadLettered,
+                RecurringCount: await recurringTask.ConfigureAwait(false));
         });
 
     private ValueTask<IDatabase> Db() => redis.GetDatabaseAsync();

@@ -51,19 +51,21 @@ public sealed class RedisStatsReader(RedisConnection redis, RedisQueueStore stor
 
         var queues = counts.Select(c => new QueueOverview(c.Queue, c.Ready, c.Rejected,
             byQueue[c.Queue].OrderBy(x => x.Name, StringComparer.Ordinal).ToList(), ScheduledCount: c.Scheduled,
-            RetriedCount: c.Retried, DeadLetteredCount: c.DeadLettered)).ToList();
+            RetriedCount: c.Retried, DeadLetteredCount: c.DeadLettered, RecurringCount: c.Recurring)).ToList();
         var others = states.Where(s => s.Queues.Count == 0).Select(s => new ConnectionOverview(s.Name, s.Active)).ToList();
         return new StatsOverview(queues, others);
     }
 
-    private async Task<(string Queue, long Ready, long Rejected, long Scheduled, long Retried, long DeadLettered)> ReadQueueCountsAsync(IDatabase db, string queue)
+    private async Task<(string Queue, long Ready, long Rejected, long Scheduled, long Retried, long DeadLettered, long Recurring)> ReadQueueCountsAsync(IDatabase db, string queue)
     {
         var ready = db.ListLengthAsync(Keys.Ready(queue));
         var rejected = db.ListLengthAsync(Keys.Rejected(queue));
         var scheduled = db.SortedSetLengthAsync(Keys.Scheduled(queue));
+        var recurring = db.HashLengthAsync(Keys.Recurring(queue));
         var counters = RedisQueueStore.ReadCountersAsync(db, Keys, queue);
         var (retried, deadLettered) = await counters.ConfigureAwait(false);
-        return (queue, await ready.ConfigureAwait(false), await rejected.ConfigureAwait(false), await scheduled.ConfigureAwait(false), retried, deadLettered);
+        return (queue, await ready.ConfigureAwait(false), await rejected.ConfigureAwait(false), await scheduled.ConfigureAwait(false), retried, deadLettered,
+            await recurring.ConfigureAwait(false));
     }
 
     private static async Task<ConnectionState> ReadConnectionAsync(IDatabase db, string connection)

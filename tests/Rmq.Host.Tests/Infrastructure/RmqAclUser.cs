@@ -22,7 +22,7 @@ public static class RmqAclUser
         "+exists +type +del +unlink +get +set +setex +pttl +scan " +
         "+llen +lpush +rpush +lrange +lrem +ltrim +rpop +rpoplpush " +
         "+sadd +srem +smembers +sismember +scard +hget +hmget +hgetall +hset +hsetnx +hmset +hdel +hexists +hincrby " +
-        "+zadd +zrem +zrange +zrangebyscore +zcard +time";
+        "+zadd +zrem +zrange +zrangebyscore +zcard +zscore +hlen +time";
 
     /// <summary>The README's line: <c>ACL SETUSER rmq on &gt;secret</c> and <see cref="Rules"/>.</summary>
     public const string ReadmeLine = "ACL SETUSER rmq on >secret " + Rules;
