@@ -30,6 +30,6 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 grep -q "Rmq silo .* active" "$log" || { cat "$log" >&2; echo "the silo did not become active within 60 s" >&2; exit 1; }
-echo "silo active (log: $log); stats page: http://127.0.0.1:3333"
+echo "silo active (log: $log); dashboard: http://127.0.0.1:3333 (Go rmq's table: http://127.0.0.1:3333/stats)"
 
 dotnet src/Rmq.Cli/bin/Release/net10.0/rmq.dll demo "$@"

@@ -9,7 +9,7 @@ ensure_dotnet
 ensure_redis_server
 ensure_chromium
 # Artifacts left by an earlier run must not pass for this one's.
-rm -f TestResults/stats-page.png TestResults/failover.txt
+rm -f TestResults/stats-page.png TestResults/dashboard-overview.png TestResults/dashboard-queue.png TestResults/failover.txt
 log=$(mktemp)
 dotnet test Rmq.sln "$@" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
@@ -18,5 +18,8 @@ failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
 if [ -f TestResults/failover.txt ]; then cat TestResults/failover.txt; fi
 if [ -f TestResults/stats-page.png ]; then echo "stats page screenshot: $PWD/TestResults/stats-page.png"; fi
+for shot in dashboard-overview dashboard-queue; do
+  if [ -f "TestResults/$shot.png" ]; then echo "$shot screenshot: $PWD/TestResults/$shot.png"; fi
+done
 echo "$passed passed, $failed failed"
 exit "$code"

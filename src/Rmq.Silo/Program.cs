@@ -29,10 +29,12 @@ builder.Configuration.AddCommandLine(args);
 
 SiloSettings settings;
 bool allowEvictingRedis;
+DashboardOptions dashboard;
 try
 {
     settings = SiloSettings.Load(builder.Configuration);
     allowEvictingRedis = RedisSettingsCheck.AllowEvicting(builder.Configuration);
+    dashboard = DashboardOptions.Load(builder.Configuration);
 }
 catch (SettingsException e)
 {
@@ -45,6 +47,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Host.S
 builder.Services.AddSingleton<EmbeddedRedis>();
 builder.Services.AddSingleton<RedisStatsReader>();
 builder.Services.AddSingleton<QueueGauges>();
+builder.Services.AddDashboard(dashboard);
 builder.Services.AddOpenTelemetry()
     .ConfigureResource(resource => resource.AddService("rmq-silo", serviceInstanceId: settings.Host.Name))
     .WithMetrics(metrics => metrics
@@ -98,6 +101,7 @@ catch (OperationCanceledException)
 // Creates the per-queue gauges on the Rmq meter before the first scrape.
 app.Services.GetRequiredService<QueueGauges>();
 app.MapRmqEndpoints();
+app.MapDashboard();
 try
 {
     await app.StartAsync();

@@ -87,7 +87,7 @@ public sealed class HttpEndpointTests(SingleSiloFixture fixture, ITestOutputHelp
     [Fact]
     public async Task StatsPage_RejectsARefreshThatIsNotAWholeNumberOfSeconds()
     {
-        var response = await fixture.Silo.GetAsync("?refresh=%22%3E%3Cscript%3E");
+        var response = await fixture.Silo.GetAsync("stats?refresh=%22%3E%3Cscript%3E");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("refresh", await response.Content.ReadAsStringAsync());
     }

@@ -87,7 +87,7 @@ public sealed class StallReportingTests : IAsyncLifetime
             Assert.False(consuming.GetProperty("stalled").GetBoolean());
             Assert.Equal(0, consuming.GetProperty("prefetched").GetInt32());
         }
-        Assert.Contains("<td>paused</td>", await _silo.GetStringAsync(""));
+        Assert.Contains("<td>paused</td>", await _silo.GetStringAsync("stats"));
         var metrics = PrometheusText.Parse(await _silo.GetStringAsync("metrics"));
         Assert.Equal(0, metrics.Value("rmq_queue_stalled", name));
         Assert.Equal(1, metrics.Value("rmq_queue_paused", name));

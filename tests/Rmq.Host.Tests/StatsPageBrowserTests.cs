@@ -39,7 +39,7 @@ public sealed class StatsPageBrowserTests(SingleSiloFixture fixture, ITestOutput
         await Db.SetAddAsync(RedisKeys.Connections, goProducer);
 
         using var browser = new HeadlessChromium();
-        browser.Driver.Navigate().GoToUrl(fixture.Silo.BaseUrl);
+        browser.Driver.Navigate().GoToUrl(new Uri(fixture.Silo.BaseUrl, "stats"));
         var screenshot = browser.Screenshot(Path.Combine(RepoPaths.Results, "stats-page.png"));
         output.WriteLine($"stats page screenshot: {screenshot}");
         Console.WriteLine($"stats page screenshot: {screenshot}");
@@ -70,13 +70,13 @@ public sealed class StatsPageBrowserTests(SingleSiloFixture fixture, ITestOutput
         Assert.Contains(rows, r => r.Class == "other-connection" && r.Cells.SequenceEqual(["", "", "", "✓", goProducer, "", ""]));
 
         // ?layout=condensed: queue rows only.
-        browser.Driver.Navigate().GoToUrl(new Uri(fixture.Silo.BaseUrl, "?layout=condensed"));
+        browser.Driver.Navigate().GoToUrl(new Uri(fixture.Silo.BaseUrl, "stats?layout=condensed"));
         var condensed = browser.TableRows();
         Assert.DoesNotContain(condensed, r => r.Class is "connection" or "other-connection");
         Assert.Equal(listed, condensed.Skip(1).Select(r => r.Cells[0]));
 
         // ?refresh=1: the browser reloads by itself and shows what changed in Redis meanwhile.
-        browser.Driver.Navigate().GoToUrl(new Uri(fixture.Silo.BaseUrl, "?refresh=1"));
+        browser.Driver.Navigate().GoToUrl(new Uri(fixture.Silo.BaseUrl, "stats?refresh=1"));
         Assert.Equal("7", browser.TableRows().Single(r => r.Cells.Count == 7 && r.Cells[0] == waiting).Cells[1]);
         await Db.ListLeftPushAsync(Keys.Ready(waiting), ["8", "9"]);
         await Eventually.Equal("9", () => Task.FromResult(ReadyCellOrEmpty(browser, waiting)), "the ready count after the page refreshed itself", seconds: 15);

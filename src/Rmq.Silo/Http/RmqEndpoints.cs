@@ -13,7 +13,7 @@ using Rmq.Silo.Metrics;
 
 namespace Rmq.Silo.Http;
 
-/// <summary>The silo's HTTP surface: <c>/</c>, <c>/stats.json</c>, <c>/metrics</c>, <c>/health</c>.</summary>
+/// <summary>The silo's HTTP surface besides the dashboard: <c>/stats</c> (Go rmq's layout), <c>/stats.json</c>, <c>/metrics</c>, <c>/health</c>.</summary>
 internal static class RmqEndpoints
 {
     // Enum values as their names ("Consuming", not 2): the JSON is read by people and scripts.
@@ -28,7 +28,7 @@ internal static class RmqEndpoints
             await next(context);
         }));
         app.UseOpenTelemetryPrometheusScrapingEndpoint();
-        app.MapGet("/", StatsPageAsync);
+        app.MapGet("/stats", StatsPageAsync);
         app.MapGet("/stats.json", StatsJsonAsync);
         app.MapGet("/health", HealthAsync);
         return app;
