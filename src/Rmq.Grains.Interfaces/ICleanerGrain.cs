@@ -15,4 +15,10 @@ public interface ICleanerGrain : IGrainWithIntegerKey
     /// periodically, so the cleaner comes back by itself after the silo it lived on died.
     /// </summary>
     Task Ping();
+
+    /// <summary>
+    /// The last pass of this activation (by its timer, a silo's death or <see cref="Clean"/>), or null when it
+    /// has made none yet. Kept in memory: after the cleaner's silo dies, its next activation starts afresh.
+    /// </summary>
+    Task<CleanerPass?> GetLastPass();
 }

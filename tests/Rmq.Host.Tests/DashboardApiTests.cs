@@ -314,6 +314,10 @@ public sealed class DashboardApiTests(SingleSiloFixture fixture, ITestOutputHelp
             var cleaner = cluster.GetProperty("cleaner");
             Assert.True(cleaner.GetProperty("total").GetInt64() >= cleanerBefore + 2, cleaner.ToString());
             Assert.Equal(JsonValueKind.String, cleaner.GetProperty("lastAt").ValueKind);
+            var lastPass = cluster.GetProperty("lastPass");
+            Assert.True(lastPass.GetProperty("returned").GetInt64() >= 2, lastPass.ToString());
+            Assert.Equal(JsonValueKind.Null, lastPass.GetProperty("error").ValueKind);
+            Assert.True(DateTimeOffset.UtcNow - lastPass.GetProperty("at").GetDateTimeOffset() < TimeSpan.FromMinutes(1), lastPass.ToString());
             var silo = Assert.Single(cluster.GetProperty("silos").EnumerateArray(), s => s.GetProperty("isThisSilo").GetBoolean());
             Assert.Equal("Active", silo.GetProperty("status").GetString());
             Assert.Equal(mine.GetProperty("silo").GetString(), silo.GetProperty("address").GetString());

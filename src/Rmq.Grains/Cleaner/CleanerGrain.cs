@@ -20,8 +20,10 @@ internal sealed partial class CleanerGrain(
     IOptions<RmqOptions> options,
     RmqMetrics metrics,
     ILogger<CleanerGrain> logger,
-    RecurringJobs recurring) : Grain, ICleanerGrain
+    RecurringJobs recurring,
+    ILocalSiloDetails silo) : Grain, ICleanerGrain
 {
+    private CleanerPass? _lastPass;
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
     private HashSet<string> _ownersWithoutConnection = [];
     private Dictionary<(string Connection, string Queue), DateTime> _orphansSince = [];
@@ -36,15 +38,34 @@ internal sealed partial class CleanerGrain(
         return Task.CompletedTask;
     }
 
-    public Task<long> Clean() => PassAsync();
+    public Task<long> Clean() => RecordedPassAsync();
 
     public Task Ping() => Task.CompletedTask;
+
+    public Task<CleanerPass?> GetLastPass() => Task.FromResult(_lastPass);
+
+    /// <summary>A pass, remembered for <see cref="GetLastPass"/> whether it completed or Redis failed it.</summary>
+    private async Task<long> RecordedPassAsync()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var returned = await PassAsync();
+            _lastPass = new CleanerPass(DateTimeOffset.UtcNow, silo.SiloAddress.ToParsableString(), returned, System.Diagnostics.Stopwatch.GetElapsedTime(started), null);
+            return returned;
+        }
+        catch (RedisUnavailableException e)
+        {
+            _lastPass = new CleanerPass(DateTimeOffset.UtcNow, silo.SiloAddress.ToParsableString(), 0, System.Diagnostics.Stopwatch.GetElapsedTime(started), e.Message);
+            throw;
+        }
+    }
 
     private async Task TickAsync()
     {
         try
         {
-            await PassAsync();
+            await RecordedPassAsync();
         }
         catch (RedisUnavailableException e)
         {

@@ -126,9 +126,10 @@ internal static class DashboardApi
     }
 
     private static Task<IResult> ClusterAsync(IClusterMembershipService membership, ILocalSiloDetails local, RedisStatsReader reader, RedisQueueStore store,
-        RateCounters counters, CancellationToken ct) =>
+        RateCounters counters, IGrainFactory grains, CancellationToken ct) =>
         Guarded(async () =>
         {
+            var lastPass = LastCleanerPassAsync(grains);
             var owners = await store.ConnectionSilosAsync();
             var overview = await reader.ReadAsync(ct);
             var queueConnections = overview.Queues.SelectMany(q => q.Connections.Select(c => (Queue: q.Name, Connection: c))).ToList();
@@ -148,8 +149,22 @@ internal static class DashboardApi
                     .Select(c => new ConnectionView(c.Name, null, c.Active, true, null, null, 0, [])))
                 .DistinctBy(c => c.Name).ToList();
             return Ok(new ClusterView(silos, goRmq, counters.Cleaner,
-                "Counted while the cleaner ran on this silo; passes that returned nothing leave no trace. Every silo's count: rmq_cleaner_returned_total on /metrics."));
+                "Counted while the cleaner ran on this silo. Every silo's count: rmq_cleaner_returned_total on /metrics.",
+                await lastPass));
         });
+
+    /// <summary>The cleaner grain's last pass; null when it has made none or does not answer in time (the view still renders).</summary>
+    private static async Task<CleanerPass?> LastCleanerPassAsync(IGrainFactory grains)
+    {
+        try
+        {
+            return await grains.GetGrain<ICleanerGrain>(0).GetLastPass().WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or RedisUnavailableException)
+        {
+            return null;
+        }
+    }
 
     private static async Task EventsAsync(HttpContext context, DashboardHistory history, IHostApplicationLifetime lifetime)
     {

@@ -110,7 +110,9 @@ internal sealed record SiloView(string Address, string Name, string Status, bool
 /// <param name="GoRmqConnections">Registered connections no silo owns: Go rmq programs'.</param>
 /// <param name="Cleaner">What the cleaner returned while it ran on this silo.</param>
 /// <param name="CleanerNote">What <paramref name="Cleaner"/> does not say.</param>
-internal sealed record ClusterView(IReadOnlyList<SiloView> Silos, IReadOnlyList<ConnectionView> GoRmqConnections, CleanerReturns Cleaner, string CleanerNote);
+/// <param name="LastPass">The cleaner's last pass, wherever it ran; null before its first one (or when it did not answer in time).</param>
+internal sealed record ClusterView(IReadOnlyList<SiloView> Silos, IReadOnlyList<ConnectionView> GoRmqConnections, CleanerReturns Cleaner, string CleanerNote,
+    CleanerPass? LastPass);
 
 /// <summary>What an action did (<c>POST /api/queue/…</c>).</summary>
 internal sealed record ActionResult(string Queue, string Action, long Affected, string Message);

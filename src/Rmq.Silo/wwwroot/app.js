@@ -282,8 +282,11 @@ async function cluster() {
   view.querySelector('#go-connections tbody').innerHTML = c.goRmqConnections.length === 0
     ? '<tr><td colspan="3" class="note">none</td></tr>'
     : c.goRmqConnections.map(g => `<tr><td>${esc(g.name)}</td><td>${badge(g.active ? 'alive' : 'dead')}</td><td class="n">${fmt(g.unacked)}</td></tr>`).join('');
-  const k = c.cleaner;
-  view.querySelector('#cleaner').textContent = (k.lastAt
+  const k = c.cleaner, p = c.lastPass;
+  const last = p
+    ? `Last pass ${new Date(p.at).toLocaleString()} on ${p.silo}: ${p.error ? 'failed: ' + p.error : 'returned ' + fmt(p.returned) + ' deliveries to ready'}. `
+    : 'The cleaner has made no pass since it was activated. ';
+  view.querySelector('#cleaner').textContent = last + (k.lastAt
     ? `Returned ${fmt(k.total)} deliveries from dead connections to ready while running on this silo; last ${fmt(k.lastCount)} to ${k.lastQueue} at ${new Date(k.lastAt).toLocaleString()}. `
     : 'The cleaner has returned nothing while running on this silo. ') + c.cleanerNote;
 }
