@@ -20,5 +20,6 @@ public interface ICleanerGrain : IGrainWithIntegerKey
     /// The last pass of this activation (by its timer, a silo's death or <see cref="Clean"/>), or null when it
     /// has made none yet. Kept in memory: after the cleaner's silo dies, its next activation starts afresh.
     /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<CleanerPass?> GetLastPass();
 }

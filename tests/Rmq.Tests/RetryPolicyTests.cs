@@ -37,6 +37,7 @@ public sealed class RetryPolicyTests
         Assert.Null(RedisQueueStore.DecodeRetryPolicy("v2;1;2;3;4;5"));
         Assert.Null(RedisQueueStore.DecodeRetryPolicy("v1;0;1000;2;60000;0"));   // stored by hand, out of range
         Assert.Null(RedisQueueStore.DecodeRetryPolicy("v1;x;1000;2;60000;0"));
+        Assert.Null(RedisQueueStore.DecodeRetryPolicy("v1;5;1e20;2;1e20;0.2"));      // beyond TimeSpan: unreadable, not a crash
     }
 
     [Fact]

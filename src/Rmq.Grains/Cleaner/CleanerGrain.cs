@@ -54,9 +54,9 @@ internal sealed partial class CleanerGrain(
             _lastPass = new CleanerPass(DateTimeOffset.UtcNow, silo.SiloAddress.ToParsableString(), returned, System.Diagnostics.Stopwatch.GetElapsedTime(started), null);
             return returned;
         }
-        catch (RedisUnavailableException e)
+        catch (Exception e)
         {
-            _lastPass = new CleanerPass(DateTimeOffset.UtcNow, silo.SiloAddress.ToParsableString(), 0, System.Diagnostics.Stopwatch.GetElapsedTime(started), e.Message);
+            _lastPass = new CleanerPass(DateTimeOffset.UtcNow, silo.SiloAddress.ToParsableString(), 0, System.Diagnostics.Stopwatch.GetElapsedTime(started), $"{e.GetType().Name}: {e.Message}");
             throw;
         }
     }

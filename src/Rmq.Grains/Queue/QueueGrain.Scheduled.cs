@@ -23,6 +23,7 @@ internal sealed partial class QueueGrain
 
     private static readonly TimeSpan SchedulerRetryDelay = TimeSpan.FromSeconds(1);
     private IGrainTimer? _scheduler;
+    private bool _deactivating;
     private DateTime _schedulerDue = DateTime.MaxValue;
 
     public Task<string> PublishDelayed(string payload, TimeSpan delay)
@@ -120,6 +121,7 @@ internal sealed partial class QueueGrain
     /// <summary>Makes the scheduler fire within <paramref name="dueIn"/> (capped at <see cref="SchedulerMaxSleep"/>), unless it fires sooner already.</summary>
     private void ArmScheduler(TimeSpan dueIn)
     {
+        if (_deactivating) return;
         if (dueIn < TimeSpan.Zero) dueIn = TimeSpan.Zero;
         if (dueIn > SchedulerMaxSleep) dueIn = SchedulerMaxSleep;
         var at = DateTime.UtcNow + dueIn;
@@ -167,6 +169,13 @@ internal sealed partial class QueueGrain
             ArmScheduler(SchedulerRetryDelay);
             return;
         }
+        catch (Exception e)
+        {
+            // A defect must not end the scheduler: due deliveries and retries would wait for the cleaner.
+            LogSchedulerDefect(_name, e);
+            ArmScheduler(SchedulerRetryDelay);
+            return;
+        }
         if (next is { } wait) ArmScheduler(wait);
         // Consuming, nothing scheduled: keep looking every SchedulerMaxSleep. Direct publishers do not arm
         // this timer, and the cleaner's ping does not either while the grain is active, so without this
@@ -184,7 +193,7 @@ internal sealed partial class QueueGrain
     {
         EnsureValidName();
         // A scheduler that is waiting already looks within SchedulerMaxSleep; only a stopped one needs a push.
-        if (_scheduler is null) ArmScheduler(TimeSpan.Zero);
+        if (_scheduler is null || _schedulerDue == DateTime.MaxValue) ArmScheduler(TimeSpan.Zero);
         return Task.CompletedTask;
     }
 
@@ -193,6 +202,9 @@ internal sealed partial class QueueGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Queue {Queue}: moved {Count} due scheduled deliveries to ready")]
     private partial void LogMovedDue(string queue, long count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: the scheduler failed (a defect); it tries again shortly")]
+    private partial void LogSchedulerDefect(string queue, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not move due scheduled deliveries; trying again shortly")]
     private partial void LogMoveDueFailed(string queue, Exception exception);

@@ -60,6 +60,8 @@ internal sealed partial class QueueGrain(
     {
         StopResumeRetry();
         // Scheduled deliveries stay in Redis; the next activation's scheduler, or the cleaner, moves them.
+        // No new timer from here on (retries applied while the engine stops would arm one).
+        _deactivating = true;
         _scheduler?.Dispose();
         _scheduler = null;
         // The configuration stays in Redis: the next activation, on any silo, resumes consuming.
@@ -188,6 +190,13 @@ internal sealed partial class QueueGrain(
             // A pause persisted earlier (this activation could not read it yet) holds: only Resume and
             // StopConsuming end a pause.
             var paused = await store.SaveConsumingAsync(_name, prefetchLimit, pollInterval);
+            if (_resumeRetry is not null)
+            {
+                // The activation's resume never read the configuration: what else is persisted (push queue,
+                // retry policy) must not be lost to this engine.
+                _pushQueue = await store.LoadPushQueueAsync(_name);
+                _retryPolicy = await store.LoadRetryPolicyAsync(_name);
+            }
             StopResumeRetry();
             _listed = true;
             engine = NewEngine(prefetchLimit, pollInterval);

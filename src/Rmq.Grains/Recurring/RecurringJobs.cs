@@ -76,7 +76,8 @@ internal sealed partial class RecurringJobs(RedisQueueStore store, IOptions<RmqO
                 if (state is { Pending: > 0 } now) earliest = Math.Min(earliest, now.Pending);
             }
             result = new RecurringEnsured(read.Jobs.Count,
-                earliest == long.MaxValue ? null : TimeSpan.FromMilliseconds(Math.Max(0, earliest - read.NowMs)));
+                // Clamped: a corrupt pending time must not throw (the scheduler's wait is capped anyway).
+                earliest == long.MaxValue ? null : TimeSpan.FromMilliseconds(Math.Clamp(earliest - read.NowMs, 0, (long)TimeSpan.FromDays(3650).TotalMilliseconds)));
             if (!conflict) return result;
         }
         return result;

@@ -68,8 +68,8 @@ internal static class LuaScripts
           if k ~= 4 then
             local want = 'list'
             if k >= x then want = types[k - x + 1] end
-            local t = redis.call('TYPE', KEYS[k])['ok']
-            if t ~= want and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. want) end
+            local kt = redis.call('TYPE', KEYS[k])['ok']
+            if kt ~= want and kt ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. kt .. ', not a ' .. want) end
           end
         end
         local missing = 0

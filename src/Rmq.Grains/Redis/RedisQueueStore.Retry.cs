@@ -61,7 +61,7 @@ public sealed partial class RedisQueueStore
             policy.Validate();
             return policy;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or OverflowException)
         {
             return null;
         }

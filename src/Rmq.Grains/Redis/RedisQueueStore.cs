@@ -258,7 +258,12 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             };
             if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
             if (paused) entries.Add(new HashEntry(PausedField, 1));
-            if (retryPolicy is not null) entries.Add(new HashEntry(RetryField, EncodeRetryPolicy(retryPolicy)));
+            if (retryPolicy is not null)
+            {
+                entries.Add(new HashEntry(RetryField, EncodeRetryPolicy(retryPolicy)));
+                // As SaveRetryPolicyAsync: listed before any retry is scheduled, so the cleaner moves them.
+                await db.SetAddAsync(RedisKeys.ScheduledQueues, queue).ConfigureAwait(false);
+            }
             var listed = AddToSetAsync(db, RedisKeys.ConsumingQueues, queue);
             var queues = AddToSetAsync(db, RedisKeys.Queues, queue);
             var grains = consumers.Count > 0
