@@ -15,36 +15,11 @@ namespace Rmq.Tests;
 /// probes fast (1 s timeout, 2 misses), a real redis-server. Each test streams 20,000 deliveries to
 /// 10 consumer grains spread over the silos and takes a silo away in the middle.
 /// </summary>
-public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FailoverTests(ITestOutputHelper output) : ThreeSiloTestBase
 {
     private const int Total = 20_000;
     private const int Prefetch = 100;
     private static readonly TimeSpan ResumeLimit = TimeSpan.FromSeconds(15);
-
-    private RedisServer _redis = null!;
-    private TestCluster _cluster = null!;
-    private ConnectionMultiplexer _multiplexer = null!;
-    private readonly RedisKeys _keys = new(KeyDialect.Classic);
-    private IDatabase Db => _multiplexer.GetDatabase();
-    private IGrainFactory Grains => _cluster.Client;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        _multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
-        _cluster = await RmqTestCluster.DeployAsync(3, new Dictionary<string, string>
-        {
-            ["RedisConnectionString"] = _redis.Endpoint,
-            ["CleanerInterval"] = "00:00:01",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await RmqTestCluster.StopAsync(_cluster);
-        await _multiplexer.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task KillingTheSiloOfTheQueue_ConsumptionResumesAndNothingIsLost()
@@ -53,7 +28,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var run = await StartStreamAsync(name);
         await WaitForConsumedAsync(name, 5_000);
         var killedAt = Stopwatch.GetTimestamp();
-        await _cluster.KillSiloAsync(silo);
+        await Cluster.KillSiloAsync(silo);
 
         await WaitUntilDrainedAsync(name, Total);
         Report(name, killedAt, run, "queue's silo killed", out var duplicates, out var resumed);
@@ -74,7 +49,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         await queue.PublishBatch(Enumerable.Range(0, published).Select(n => $"p{n}").ToList());
         var before = (await queue.GetConnectionName())!;
 
-        await _cluster.KillSiloAsync(silo);
+        await Cluster.KillSiloAsync(silo);
         // The cleaner takes the dead silo's connection away and activates the queue elsewhere: paused.
         await Eventually.True(async () =>
         {
@@ -87,7 +62,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(ConsumingState.Paused, status.State);
         Assert.Equal(10, status.Consumers);
         await Task.Delay(500); // a wrongly running engine (20 ms poll) would be consuming by now
-        Assert.Equal(published, await Db.ListLengthAsync(_keys.Ready(name)));
+        Assert.Equal(published, await Db.ListLengthAsync(Keys.Ready(name)));
         Assert.Empty(ConsumptionLog.Of(name));
 
         await queue.Resume();
@@ -111,14 +86,14 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var run = await StartStreamAsync(name);
         await WaitForConsumedAsync(name, 5_000);
         var killedAt = Stopwatch.GetTimestamp();
-        await _cluster.KillSiloAsync(cleanerSilo);
+        await Cluster.KillSiloAsync(cleanerSilo);
 
         // A Go rmq consumer of the same queue dies after the cleaner's silo did; nobody calls Clean():
         // the cleaner must be back on its own to return these. Registered last: the cleaner runs every second, and
         // a dead connection it found registered with no queues yet would be unregistered at once, stranding the
         // unacked written after it (seen: "ready 0, unacked 50").
         var goConnection = $"go-after-kill-{name}";
-        await Db.ListLeftPushAsync(_keys.Unacked(goConnection, name), Enumerable.Range(0, 50).Select(i => (RedisValue)$"go-{i}").ToArray());
+        await Db.ListLeftPushAsync(Keys.Unacked(goConnection, name), Enumerable.Range(0, 50).Select(i => (RedisValue)$"go-{i}").ToArray());
         await Db.SetAddAsync(RedisKeys.ConnectionQueues(goConnection), name);
         await Db.SetAddAsync(RedisKeys.Connections, goConnection);
 
@@ -136,7 +111,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var run = await StartStreamAsync(name);
         await WaitForConsumedAsync(name, 5_000);
         var stoppedAt = Stopwatch.GetTimestamp();
-        await _cluster.StopSiloAsync(silo);
+        await Cluster.StopSiloAsync(silo);
 
         await WaitUntilDrainedAsync(name, Total);
         Report(name, stoppedAt, run, "queue's silo stopped", out var duplicates, out var resumed);
@@ -151,7 +126,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var queue = Grains.GetGrain<IQueueGrain>(name);
         var (_, consumerSilo) = await PlaceOnSecondaryAsync(_ => Grains.GetGrain<ITestConsumerGrain>($"{name}-consumer"));
         // The queue must outlive the consumer: this is the queue grain's own return path, not the cleaner's.
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, _cluster.Primary!.SiloAddress);
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, Cluster.Primary!.SiloAddress);
         await queue.GetStats();
         RequestContext.Clear();
         Assert.NotEqual(consumerSilo.SiloAddress, await HostOf(queue));
@@ -162,14 +137,14 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         await queue.Publish("held when the silo dies");
         await Eventually.Equal(1, consumer.HeldCount, "held deliveries");
 
-        await _cluster.KillSiloAsync(consumerSilo);
+        await Cluster.KillSiloAsync(consumerSilo);
         // The call fails (the silo is gone): the consumer never finished the delivery, so it goes back
         // to ready and, after ConsumerRetryDelay, to the consumer's new activation (which acks).
         await Eventually.True(async () =>
             (await consumer.GetDeliveries()).Any(d => d.Payload == "held when the silo dies"), "redelivered to the new activation", 30);
         await Eventually.True(async () =>
-            await Db.ListLengthAsync(_keys.Ready(name)) == 0 && await UnackedTotalAsync(name) == 0, "ready and unacked empty", 30);
-        Assert.Equal(0, await Db.ListLengthAsync(_keys.Rejected(name)));
+            await Db.ListLengthAsync(Keys.Ready(name)) == 0 && await UnackedTotalAsync(name) == 0, "ready and unacked empty", 30);
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Rejected(name)));
         await queue.StopConsuming();
     }
 
@@ -180,7 +155,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var reference = grain(i);
             // Ask placement for a secondary; the hint is only a hint, so check where it landed.
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, _cluster.SecondarySilos[i % _cluster.SecondarySilos.Count].SiloAddress);
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, Cluster.SecondarySilos[i % Cluster.SecondarySilos.Count].SiloAddress);
             switch (reference)
             {
                 case IQueueGrain q: await q.GetStats(); break;
@@ -189,11 +164,11 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             }
             RequestContext.Clear();
             var host = await HostOf(reference);
-            var secondary = _cluster.SecondarySilos.FirstOrDefault(s => s.SiloAddress.Equals(host));
+            var secondary = Cluster.SecondarySilos.FirstOrDefault(s => s.SiloAddress.Equals(host));
             if (secondary is not null) return (reference.GetPrimaryKeyString() ?? "", secondary);
-            output.WriteLine($"try {i}: landed on {host}; primary {_cluster.Primary?.SiloAddress}");
+            output.WriteLine($"try {i}: landed on {host}; primary {Cluster.Primary?.SiloAddress}");
             // Migration honours the placement hint too.
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, _cluster.SecondarySilos[i % _cluster.SecondarySilos.Count].SiloAddress);
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, Cluster.SecondarySilos[i % Cluster.SecondarySilos.Count].SiloAddress);
             await reference.Cast<IGrainManagementExtension>().MigrateOnIdle();
             RequestContext.Clear();
             await Task.Delay(200);
@@ -227,7 +202,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             await Eventually.True(async () =>
             {
                 var consumed = ConsumptionLog.Of(name).Select(r => r.Payload).Distinct().Count();
-                var ready = await Db.ListLengthAsync(_keys.Ready(name));
+                var ready = await Db.ListLengthAsync(Keys.Ready(name));
                 var unacked = await UnackedTotalAsync(name);
                 var connections = string.Join(",", (await Db.SetMembersAsync(RedisKeys.Connections)).Select(c => (string)c!));
                 state = $"consumed {consumed}/{distinct}, ready {ready}, unacked {unacked}, connections [{connections}]";
@@ -241,7 +216,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private Task<long> UnackedTotalAsync(string name) => _multiplexer.UnackedTotalAsync(_keys, name);
+    private Task<long> UnackedTotalAsync(string name) => Multiplexer.UnackedTotalAsync(Keys, name);
 
     private void Report(string name, long at, long started, string what, out int duplicates, out TimeSpan resumed)
     {

@@ -11,33 +11,8 @@ namespace Rmq.Tests;
 /// scheduler and the cleaner's passes, one of them stalling between its read and its write (so its decisions
 /// are stale): each occurrence reaches ready exactly once, and none is left out.
 /// </summary>
-public sealed class RecurringClusterTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RecurringClusterTests(ITestOutputHelper output) : ThreeSiloTestBase
 {
-    private RedisServer _redis = null!;
-    private TestCluster _cluster = null!;
-    private ConnectionMultiplexer _multiplexer = null!;
-    private readonly RedisKeys _keys = new(KeyDialect.Classic);
-    private IDatabase Db => _multiplexer.GetDatabase();
-    private IGrainFactory Grains => _cluster.Client;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        _multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
-        _cluster = await RmqTestCluster.DeployAsync(3, new Dictionary<string, string>
-        {
-            ["RedisConnectionString"] = _redis.Endpoint,
-            ["CleanerInterval"] = "00:00:01",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await RmqTestCluster.StopAsync(_cluster);
-        await _multiplexer.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task EnsureRunningOnThreeSilosAtOnce_PublishesEachOccurrenceOfAnEverySecondJob_ExactlyOnce()
     {
@@ -54,7 +29,7 @@ public sealed class RecurringClusterTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(await queue.RemoveRecurring("each-second"));
 
         var occurrences = new List<long>();
-        foreach (var raw in (await Db.ListRangeAsync(_keys.Ready(name))).Reverse())
+        foreach (var raw in (await Db.ListRangeAsync(Keys.Ready(name))).Reverse())
         {
             Assert.True(HeaderCodec.TryDecode((byte[])raw!, out var headers, out var payload, out _));
             Assert.Equal("tick", System.Text.Encoding.UTF8.GetString(payload));
@@ -71,7 +46,7 @@ public sealed class RecurringClusterTests(ITestOutputHelper output) : IAsyncLife
     /// <summary>One test grain activated on each of the three silos (placement hints, checked).</summary>
     private async Task<List<IRecurringEnsureGrain>> OnePerSiloAsync()
     {
-        var silos = _cluster.GetActiveSilos().ToList();
+        var silos = Cluster.GetActiveSilos().ToList();
         Assert.Equal(3, silos.Count);
         var result = new List<IRecurringEnsureGrain>();
         var key = 0;

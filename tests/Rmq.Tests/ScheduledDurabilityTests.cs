@@ -10,33 +10,12 @@ namespace Rmq.Tests;
 /// fast membership probes as in <see cref="FailoverTests"/>), a redis-server with an append-only file
 /// (fsync always). A Go-style consumer (plain RPOPLPUSH from ready, no Rmq consumer) receives each one once.
 /// </summary>
-public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : ThreeSiloTestBase(durableRedis: true)
 {
     private const int Count = 100;
-    private RedisServer _redis = null!;
-    private TestCluster _cluster = null!;
-    private ConnectionMultiplexer _multiplexer = null!;
-    private readonly RedisKeys _keys = new(KeyDialect.Classic);
-    private IDatabase Db => _multiplexer.GetDatabase();
-    private IGrainFactory Grains => _cluster.Client;
 
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync(durable: true);
-        _multiplexer = await ConnectionMultiplexer.ConnectAsync($"{_redis.Endpoint},abortConnect=false");
-        _cluster = await RmqTestCluster.DeployAsync(3, new Dictionary<string, string>
-        {
-            ["RedisConnectionString"] = $"{_redis.Endpoint},connectTimeout=1000",
-            ["CleanerInterval"] = "00:00:01",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await RmqTestCluster.StopAsync(_cluster);
-        await _multiplexer.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    // Redis is restarted: the silos' reconnects must not wait for the default connect timeout.
+    protected override string SiloRedisConnectionString => $"{Redis.Endpoint},connectTimeout=1000";
 
     [Fact]
     public async Task KillingTheSiloOfTheScheduler_TheDeliveriesStillArriveWhenDue_EachOnce()
@@ -44,12 +23,12 @@ public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : IAsyncL
         var (name, silo) = await PlaceOnSecondaryAsync();
         var queue = Grains.GetGrain<IQueueGrain>(name);
         var ids = await ScheduleAsync(queue, TimeSpan.FromSeconds(4));
-        output.WriteLine($"scheduled at the kill: {await Db.SortedSetLengthAsync(_keys.Scheduled(name))}");
-        await _cluster.KillSiloAsync(silo);
+        output.WriteLine($"scheduled at the kill: {await Db.SortedSetLengthAsync(Keys.Scheduled(name))}");
+        await Cluster.KillSiloAsync(silo);
 
         await ReceiveAllAsync(name);
         // The one due in an hour is still scheduled, and still cancellable from another silo.
-        Assert.Equal(1, await Db.SortedSetLengthAsync(_keys.Scheduled(name)));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(Keys.Scheduled(name)));
         Assert.True(await Grains.GetGrain<IQueueGrain>(name).CancelScheduled(ids[^1]));
     }
 
@@ -59,16 +38,16 @@ public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : IAsyncL
         var name = $"sched-rr-{Guid.NewGuid():N}"[..18];
         var queue = Grains.GetGrain<IQueueGrain>(name);
         var ids = await ScheduleAsync(queue, TimeSpan.FromSeconds(4));
-        await _redis.KillAsync();
-        await _redis.RestartAsync();
+        await Redis.KillAsync();
+        await Redis.RestartAsync();
         await Eventually.True(async () =>
         {
-            try { return await Db.SortedSetLengthAsync(_keys.Scheduled(name)) > 0 || await Db.ListLengthAsync(_keys.Ready(name)) > 0; }
+            try { return await Db.SortedSetLengthAsync(Keys.Scheduled(name)) > 0 || await Db.ListLengthAsync(Keys.Ready(name)) > 0; }
             catch (RedisConnectionException) { return false; }
         }, "Redis back", 30);
 
         await ReceiveAllAsync(name);
-        Assert.Equal(1, await Db.SortedSetLengthAsync(_keys.Scheduled(name)));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(Keys.Scheduled(name)));
         Assert.True(await queue.CancelScheduled(ids[^1]));
     }
 
@@ -84,21 +63,21 @@ public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : IAsyncL
     /// <summary>A Go rmq consumer: RPOPLPUSH ready → its unacked list, until it holds every due delivery; each exactly once.</summary>
     private async Task ReceiveAllAsync(string name)
     {
-        var unacked = _keys.Unacked("go-consumer", name);
+        var unacked = Keys.Unacked("go-consumer", name);
         var received = new List<string>();
         await Eventually.True(async () =>
         {
             try
             {
-                for (var element = await Db.ListRightPopLeftPushAsync(_keys.Ready(name), unacked); !element.IsNull;
-                     element = await Db.ListRightPopLeftPushAsync(_keys.Ready(name), unacked))
+                for (var element = await Db.ListRightPopLeftPushAsync(Keys.Ready(name), unacked); !element.IsNull;
+                     element = await Db.ListRightPopLeftPushAsync(Keys.Ready(name), unacked))
                     received.Add(element!);
             }
             catch (RedisConnectionException) { }
             return received.Count >= Count;
         }, "every due delivery received", 60);
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"d{i}").Order(), received.Order());
-        Assert.Equal(0, await Db.ListLengthAsync(_keys.Ready(name)));
+        Assert.Equal(0, await Db.ListLengthAsync(Keys.Ready(name)));
     }
 
     /// <summary>Activates queue grains until one lands on a secondary silo (the primary holds the test membership and must live).</summary>
@@ -107,11 +86,11 @@ public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : IAsyncL
         for (var i = 0; i < 30; i++)
         {
             var queue = Grains.GetGrain<IQueueGrain>($"sched-fo-{Guid.NewGuid():N}"[..18]);
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, _cluster.SecondarySilos[i % _cluster.SecondarySilos.Count].SiloAddress);
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, Cluster.SecondarySilos[i % Cluster.SecondarySilos.Count].SiloAddress);
             await queue.GetStats();
             RequestContext.Clear();
             var host = await Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(queue);
-            if (_cluster.SecondarySilos.FirstOrDefault(s => s.SiloAddress.Equals(host)) is { } secondary)
+            if (Cluster.SecondarySilos.FirstOrDefault(s => s.SiloAddress.Equals(host)) is { } secondary)
                 return (queue.GetPrimaryKeyString(), secondary);
             await queue.Cast<IGrainManagementExtension>().MigrateOnIdle();
             await Task.Delay(200);
