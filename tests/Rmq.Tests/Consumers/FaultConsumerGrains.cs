@@ -33,7 +33,13 @@ public interface ISlowConsumerGrain : IConsumerGrain, IGrainWithStringKey
     Task<int> Calls();
 }
 
-/// <summary>Takes 1.6 s per delivery (longer than the fault fixture's 1 s consumer timeout), then acks.</summary>
+/// <summary>
+/// Takes 5 s per delivery, then acks: far longer than the fault fixture's 1 s consumer timeout plus the
+/// 250 ms sweep that detects it, so no late tick lets the answer arrive first (an answer that arrives
+/// before the sweep is applied, as it should be). Reentrant, so the attempts after a timeout run at once
+/// instead of queueing behind the first call.
+/// </summary>
+[Orleans.Concurrency.Reentrant]
 public sealed class SlowConsumerGrain : Grain, ISlowConsumerGrain
 {
     private static readonly ConcurrentDictionary<string, int> CallCounts = new();
@@ -41,7 +47,7 @@ public sealed class SlowConsumerGrain : Grain, ISlowConsumerGrain
     public async Task<DeliveryOutcome> Consume(Delivery delivery)
     {
         CallCounts.AddOrUpdate(this.GetPrimaryKeyString(), 1, (_, n) => n + 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.6));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         return DeliveryOutcome.Ack;
     }
 
