@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rmq;
 using Rmq.Publishing;
 
 // dotnet run --project samples/Rmq.Samples.Api   (then: curl -X POST localhost:5080/orders -H 'content-type: application/json' -d '{"id":"o-1","amount":12.5}')
@@ -16,8 +17,8 @@ app.MapPost("/orders", async (Order order) =>
 {
     if (string.IsNullOrWhiteSpace(order.Id)) return Results.BadRequest("id is required");
     var payload = JsonSerializer.Serialize(order, JsonSerializerOptions.Web);
-    var published = await orders.PublishUnique(payload, dedupKey: order.Id, window: TimeSpan.FromMinutes(10));
-    return published ? Results.Accepted($"/orders/{order.Id}", order) : Results.Conflict($"order {order.Id} was already published");
+    var result = await orders.Publish(RmqMessage.Text(payload).Unique(dedupKey: order.Id, window: TimeSpan.FromMinutes(10)));
+    return result.IsPublished ? Results.Accepted($"/orders/{order.Id}", order) : Results.Conflict($"order {order.Id} was already published");
 });
 
 app.Run();

@@ -36,6 +36,12 @@ public sealed class RmqClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// The queue <paramref name="name"/> as an <see cref="IRmqProducer"/> on the grain path (each publish an
+    /// Orleans call to its queue grain). For the direct path, straight to Redis, use <c>RmqPublisher.Queue</c>.
+    /// </summary>
+    public IRmqProducer Producer(string name) => Queue(name).AsProducer();
+
+    /// <summary>
     /// Connects to the silos <paramref name="configure"/> points at, trying again every 500 ms until
     /// <paramref name="retryFor"/> has passed (zero: one attempt).
     /// </summary>

@@ -1,7 +1,7 @@
 namespace Rmq;
 
 /// <summary>
-/// The rules for <see cref="IQueueGrain.PublishUnique"/> (and the client library's direct publisher),
+/// The rules for deduplicated publishes (<see cref="RmqMessage.Unique"/>, on both publish paths),
 /// shared by the grains and clients so both paths refuse the same arguments with the same words.
 /// </summary>
 public static class Deduplication

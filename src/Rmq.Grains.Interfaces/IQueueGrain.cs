@@ -16,10 +16,26 @@ namespace Rmq;
 /// </remarks>
 public interface IQueueGrain : IGrainWithStringKey
 {
-    /// <summary>Adds one payload (UTF-8) to the back of the queue: <c>LPUSH ready</c>.</summary>
+    /// <summary>
+    /// Publishes one message as its <see cref="RmqMessage.Options"/> say: to the back of ready (one
+    /// <c>LPUSH</c>), delayed or at a due time (into <c>rmq::queue::[q]::rmq-scheduled</c>, moved to ready
+    /// when due by the queue's scheduler or the cleaner, whether or not anything consumes the queue), and
+    /// optionally deduplicated by a key within a window (one atomic script with the write). The same as
+    /// <see cref="IRmqProducer.Publish"/> (use <c>AsProducer()</c> for that interface), and the same
+    /// elements, scripts and errors as the client library's direct publisher.
+    /// </summary>
+    /// <exception cref="ArgumentException">The message is null, its payload is over the limit, or an option is out of range; Redis is not touched.</exception>
+    Task<PublishResult> Publish(RmqMessage message);
+
+    /// <summary>
+    /// Publishes several messages; one result per message, in order (see <see cref="IRmqProducer.PublishBatch"/>).
+    /// </summary>
+    Task<IReadOnlyList<PublishResult>> PublishBatch(IReadOnlyList<RmqMessage> messages);
+
+    /// <summary>Adds one payload (UTF-8) to the back of the queue: <c>LPUSH ready</c> (Go rmq's <c>Publish</c>).</summary>
     Task Publish(string payload);
 
-    /// <summary>Adds one payload of raw bytes to the back of the queue.</summary>
+    /// <summary>Adds one payload of raw bytes to the back of the queue (Go rmq's <c>PublishBytes</c>).</summary>
     Task PublishBytes(byte[] payload);
 
     /// <summary>
@@ -28,71 +44,8 @@ public interface IQueueGrain : IGrainWithStringKey
     /// </summary>
     Task PublishBatch(IReadOnlyList<string> payloads);
 
-    /// <summary>
-    /// Adds one payload with headers, encoded as Go rmq does (<c>FF 00 BE BE 4A</c>, compact JSON,
-    /// a line feed, the payload). With no headers the payload is stored unchanged.
-    /// </summary>
-    Task PublishWithHeaders(string payload, IReadOnlyDictionary<string, string[]> headers);
-
-    /// <summary>Adds one binary payload with headers, encoded as Go rmq does (Go rmq can publish these too).</summary>
-    Task PublishBytesWithHeaders(byte[] payload, IReadOnlyDictionary<string, string[]> headers);
-
     /// <summary>Adds several binary payloads with one <c>LPUSH</c>; they are consumed in list order. An empty list publishes nothing.</summary>
     Task PublishBytesBatch(IReadOnlyList<byte[]> payloads);
-
-    /// <summary>
-    /// Publishes one payload (UTF-8) only if no delivery with <paramref name="dedupKey"/> was published to
-    /// this queue within the last <paramref name="window"/>: one Lua script runs
-    /// <c>SET rmq::queue::[q]::rmq-dedup::&lt;dedupKey&gt; 1 NX PX window</c> and, when that set the key,
-    /// <c>LPUSH ready</c>, atomically. Returns true when it published, false when the key was taken
-    /// (nothing was written). The window counts from the publish that took the key, not from its
-    /// consumption. Keys are per queue.
-    /// </summary>
-    /// <exception cref="ArgumentException">
-    /// <paramref name="dedupKey"/> is null, empty or longer than <see cref="Deduplication.MaxKeyLength"/>;
-    /// <paramref name="window"/> is under 1 ms or over <see cref="Deduplication.MaxWindow"/>; the payload is
-    /// null or over the payload limit. Redis is not touched.
-    /// </exception>
-    Task<bool> PublishUnique(string payload, string dedupKey, TimeSpan window);
-
-    /// <summary>Publishes one payload of raw bytes unless <paramref name="dedupKey"/> was published within <paramref name="window"/>, as <see cref="PublishUnique"/>.</summary>
-    Task<bool> PublishBytesUnique(byte[] payload, string dedupKey, TimeSpan window);
-
-    /// <summary>
-    /// Publishes one payload (UTF-8) that reaches ready after <paramref name="delay"/> (counted on
-    /// Redis's clock). It waits in <c>rmq::queue::[q]::rmq-scheduled</c> (ZSET id → due time) with its
-    /// element in <c>rmq-scheduled-elements</c>, survives any silo's death, and is moved to the back of
-    /// ready (<c>LPUSH</c>, exactly the element a publish writes) when due — by the queue's scheduler, or
-    /// the cleaner's pass, whether or not anything consumes the queue. Returns the delivery's id, for
-    /// <see cref="CancelScheduled"/>. A delay of 0 publishes at once (the id then cancels nothing).
-    /// </summary>
-    /// <exception cref="ArgumentException">The payload is null or over the payload limit, or <paramref name="delay"/> is negative or over <see cref="Scheduling.MaxDelay"/>; Redis is not touched.</exception>
-    Task<string> PublishDelayed(string payload, TimeSpan delay);
-
-    /// <summary>Publishes one payload of raw bytes after <paramref name="delay"/>, as <see cref="PublishDelayed"/>.</summary>
-    Task<string> PublishBytesDelayed(byte[] payload, TimeSpan delay);
-
-    /// <summary>
-    /// Publishes one payload (UTF-8) that reaches ready at <paramref name="due"/> (compared with Redis's
-    /// clock), as <see cref="PublishDelayed"/>. A due time that is not in the future publishes at once.
-    /// </summary>
-    /// <exception cref="ArgumentException">The payload is null or over the payload limit, or <paramref name="due"/> is more than <see cref="Scheduling.MaxDelay"/> from now; Redis is not touched.</exception>
-    Task<string> PublishAt(string payload, DateTimeOffset due);
-
-    /// <summary>Publishes one payload of raw bytes at <paramref name="due"/>, as <see cref="PublishAt"/>.</summary>
-    Task<string> PublishBytesAt(byte[] payload, DateTimeOffset due);
-
-    /// <summary>Publishes one payload with rmq headers (encoded as Go rmq does) at <paramref name="due"/>, as <see cref="PublishAt"/>.</summary>
-    Task<string> PublishWithHeadersAt(string payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due);
-
-    /// <summary>Publishes one binary payload with rmq headers at <paramref name="due"/>, as <see cref="PublishAt"/>.</summary>
-    Task<string> PublishBytesWithHeadersAt(byte[] payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due);
-
-    /// <summary>
-    /// Schedules several payloads (UTF-8) for one due time in one script; they reach ready together, in
-    /// list order (consumed in that order). Returns one id per payload. An empty list schedules nothing.
-    /// </summary>
-    Task<IReadOnlyList<string>> PublishBatchAt(IReadOnlyList<string> payloads, DateTimeOffset due);
 
     /// <summary>
     /// Cancels a delayed or scheduled delivery that is not yet due. Returns true when it removed it;

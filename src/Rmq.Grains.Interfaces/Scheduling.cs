@@ -1,8 +1,8 @@
 namespace Rmq;
 
 /// <summary>
-/// The rules for delayed and scheduled publishes (<see cref="IQueueGrain.PublishDelayed"/>,
-/// <see cref="IQueueGrain.PublishAt"/> and the client library's direct publisher), shared by the grains
+/// The rules for delayed and scheduled publishes (<see cref="RmqMessage.Delayed"/>,
+/// <see cref="RmqMessage.At"/>, on both publish paths), shared by the grains
 /// and clients so both paths refuse the same arguments with the same words.
 /// </summary>
 public static class Scheduling
@@ -41,7 +41,7 @@ public static class Scheduling
     {
         ArgumentNullException.ThrowIfNull(id);
         if (id.Length == 0 || id.Length > MaxIdLength)
-            throw new ArgumentException($"id must be 1 to {MaxIdLength} characters (an id returned by PublishDelayed or PublishAt), but it has {id.Length}.", nameof(id));
+            throw new ArgumentException($"id must be 1 to {MaxIdLength} characters (a PublishResult.ScheduledId), but it has {id.Length}.", nameof(id));
     }
 
     /// <summary>The due time as Redis's score: unix milliseconds.</summary>

@@ -26,7 +26,7 @@ internal static class PublishCommands
     }
 
     /// <summary>How errors of the unique publish name the command.</summary>
-    public const string PushUniqueOperation = "SET NX + LPUSH (PublishUnique)";
+    public const string PushUniqueOperation = "SET NX + LPUSH (unique publish)";
 
     /// <summary>
     /// The unique publish, in one atomic script. KEYS[1] the dedup key (<see cref="RedisKeys.Dedup"/>),

@@ -104,7 +104,7 @@ public sealed class RedisKeys(KeyDialect dialect)
     public RedisKey ConsumerGrains(string queue) => $"rmq::queue::{Tag(queue)}::rmq-consumer-grains";
 
     /// <summary>
-    /// Rmq only: STRING "1" with a TTL of the publish's window, set by <c>PublishUnique</c>: while it
+    /// Rmq only: STRING "1" with a TTL of the publish's window, set by a deduplicated publish (<c>RmqMessage.Unique</c>): while it
     /// exists, another unique publish with the same key to this queue publishes nothing. In the queue's
     /// hash slot in the cluster dialect (the first <c>{…}</c> of a key is its hash tag, so braces in the
     /// dedup key do not move it), so the script that sets it and pushes to ready is legal on Redis Cluster.
@@ -113,7 +113,7 @@ public sealed class RedisKeys(KeyDialect dialect)
 
     /// <summary>
     /// Rmq only: ZSET of the queue's delayed and scheduled deliveries: member = the id that
-    /// <c>PublishDelayed</c>/<c>PublishAt</c> returned, score = due time in unix milliseconds. In the queue's
+    /// a scheduled publish returned (<c>PublishResult.ScheduledId</c>), score = due time in unix milliseconds. In the queue's
     /// hash slot, so the script that moves due ones to ready is legal on Redis Cluster.
     /// </summary>
     public RedisKey Scheduled(string queue) => $"rmq::queue::{Tag(queue)}::rmq-scheduled";

@@ -11,7 +11,7 @@ namespace Rmq.Redis;
 internal static class ScheduleCommands
 {
     /// <summary>How errors of a scheduled publish name the command.</summary>
-    public const string ScheduleOperation = "ZADD + HSET (PublishDelayed/PublishAt)";
+    public const string ScheduleOperation = "ZADD + HSET (scheduled publish)";
 
     /// <summary>How errors of a cancel name the command.</summary>
     public const string CancelOperation = "ZREM + HDEL (CancelScheduled)";
@@ -52,6 +52,65 @@ internal static class ScheduleCommands
         end
         return due
         """;
+
+    /// <summary>How errors of a deduplicated scheduled publish name the script.</summary>
+    public const string ScheduleUniqueOperation = "SET NX + ZADD + HSET (unique scheduled publish)";
+
+    /// <summary>What <see cref="ScheduleUniqueScript"/> answers when the dedup key was taken.</summary>
+    public const long Deduplicated = -1;
+
+    /// <summary>
+    /// A deduplicated delayed or scheduled publish, atomically: the dedup key is taken (<c>SET NX PX</c>)
+    /// and the delivery scheduled, or neither. KEYS[1] the dedup key (<see cref="RedisKeys.Dedup"/>), KEYS[2]
+    /// the scheduled ZSET, KEYS[3] the elements HASH, KEYS[4] ready — all in the queue's hash slot. ARGV[1]
+    /// the window in ms, ARGV[2] 'd' or 'a' and ARGV[3] the delay or due time as in <see cref="ScheduleScript"/>,
+    /// ARGV[4] the id, ARGV[5] the element. Returns <see cref="Deduplicated"/> (-1) when the key was taken
+    /// (nothing written), 0 when the due time was not in the future (pushed to ready at once), else the due
+    /// time in unix ms.
+    /// </summary>
+    /// <remarks>
+    /// The window counts from this publish, as for an immediate unique publish, not from the due time. The
+    /// types are checked before the SET: a SET followed by a failed ZADD would block the key for its whole
+    /// window with nothing scheduled. No <c>allow-oom</c>, as every publish.
+    /// </remarks>
+    public const string ScheduleUniqueScript = """
+        local types = { 'zset', 'hash', 'list' }
+        for k = 2, 4 do
+          local t = redis.call('TYPE', KEYS[k])['ok']
+          if t ~= 'none' and t ~= types[k - 1] then
+            return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. types[k - 1])
+          end
+        end
+        if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return -1 end
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local due = tonumber(ARGV[3])
+        if ARGV[2] == 'd' then due = now + due end
+        if due <= now then
+          redis.call('LPUSH', KEYS[4], ARGV[5])
+          return 0
+        end
+        redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
+        redis.call('ZADD', KEYS[2], due, ARGV[4])
+        return due
+        """;
+
+    /// <summary>
+    /// Runs <see cref="ScheduleUniqueScript"/> after <c>SADD rmq::rmq-scheduled-queues</c> (and, when
+    /// <paramref name="listQueue"/>, <c>SADD rmq::queues</c>), as <see cref="ScheduleAsync"/> does.
+    /// Returns the script's answer.
+    /// </summary>
+    public static async Task<long> ScheduleUniqueAsync(IDatabaseAsync db, RedisKeys keys, string queue, string dedupKey, TimeSpan window,
+        bool isDelay, long milliseconds, string id, RedisValue element, bool listQueue)
+    {
+        var listed = listQueue ? db.SetAddAsync(RedisKeys.Queues, queue) : Task.FromResult(true);
+        await db.SetAddAsync(RedisKeys.ScheduledQueues, queue).ConfigureAwait(false);
+        var answer = (long)await db.ScriptEvaluateAsync(ScheduleUniqueScript,
+            [keys.Dedup(queue, dedupKey), keys.Scheduled(queue), keys.ScheduledElements(queue), keys.Ready(queue)],
+            [Deduplication.WindowMilliseconds(window), isDelay ? "d" : "a", milliseconds, id, element]).ConfigureAwait(false);
+        await listed.ConfigureAwait(false);
+        return answer;
+    }
 
     /// <summary>
     /// Cancels one scheduled delivery. KEYS[1] the scheduled ZSET, KEYS[2] the elements HASH; ARGV[1] the

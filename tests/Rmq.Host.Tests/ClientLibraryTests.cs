@@ -54,7 +54,7 @@ public sealed class ClientLibraryTests : IAsyncLifetime
         using (var request = TestSource.StartActivity("handle request"))
         {
             Assert.NotNull(request);
-            await queue.PublishTraced("traced payload", RmqHeaders.Create(("tenant", "acme")));
+            await queue.AsProducer().PublishTraced(RmqMessage.Text("traced payload").WithHeader("tenant", "acme"));
             Assert.NotNull(producer);
             Assert.Equal(request.TraceId, producer.TraceId);
             Assert.Equal(request.SpanId, producer.ParentSpanId);
@@ -89,7 +89,7 @@ public sealed class ClientLibraryTests : IAsyncLifetime
         var queue = _cluster.Client.GetGrain<IQueueGrain>("orders");
         using var request = TestSource.StartActivity("checkout");
         Assert.NotNull(request);
-        await queue.PublishJson(new OrderPlaced("o-17", 12.5m), RmqTracing.WithTraceContext(RmqHeaders.Create(("tenant", "beta"))));
+        await queue.Publish(RmqMessage.Json(new OrderPlaced("o-17", 12.5m)).WithHeader("tenant", "beta").WithTraceContext());
         var seen = await ConsumeAsync(queue, "o-17");
         Assert.Equal(request.TraceId, seen.TraceId);
         Assert.Equal(request.SpanId, seen.ParentSpanId);

@@ -109,11 +109,13 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
     public async Task NullPayloads_AreRejected()
     {
         var queue = Queue(RmqClusterFixture.UniqueName("bad-payload"));
-        await Rejects<ArgumentNullException>(() => queue.Publish(null!), "payload");
+        await Rejects<ArgumentNullException>(() => queue.Publish((string)null!), "payload");
+        await Rejects<ArgumentNullException>(() => queue.Publish((RmqMessage)null!), "message is null");
         await Rejects<ArgumentNullException>(() => queue.PublishBytes(null!), "payload");
-        await Rejects<ArgumentNullException>(() => queue.PublishWithHeaders(null!, new Dictionary<string, string[]>()), "payload");
-        await Rejects<ArgumentNullException>(() => queue.PublishWithHeaders("x", null!), "headers");
-        await Rejects<ArgumentNullException>(() => queue.PublishBatch(null!), "payloads");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Text(null!).WithHeaders(new Dictionary<string, string[]>())), "payload");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Text("x").WithHeaders(null!)), "headers");
+        await Rejects<ArgumentNullException>(() => queue.PublishBatch((IReadOnlyList<string>)null!), "payloads");
+        await Rejects<ArgumentNullException>(() => queue.PublishBatch((IReadOnlyList<RmqMessage>)null!), "messages");
         await Rejects<ArgumentException>(() => queue.PublishBatch(["a", null!, "c"]), "payloads[1] is null");
         await Rejects<ArgumentNullException>(() => queue.Remove(null!, 1, false), "payload");
     }
@@ -141,18 +143,18 @@ public sealed class BadInputTests(ClassicClusterFixture fixture) : QueueTestBase
         var queue = Queue(name);
         var window = TimeSpan.FromMinutes(1);
         var limit = (int)RmqClusterFixture.MaxPayloadBytes;
-        await Rejects<ArgumentNullException>(() => queue.PublishUnique("x", null!, window), "dedupKey");
-        await Rejects<ArgumentException>(() => queue.PublishUnique("x", "", window), "dedupKey must not be empty");
-        await Rejects<ArgumentException>(() => queue.PublishBytesUnique([1], new string('k', Deduplication.MaxKeyLength + 1), window), "dedupKey must be at most 1000 characters, but it has 1001");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.Zero), "window must be at least 1 ms and at most 30 days");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.FromTicks(5000)), "window must be at least 1 ms");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.FromDays(30) + TimeSpan.FromMilliseconds(1)), "at most 30 days");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.MaxValue), "at most 30 days");
-        await Rejects<ArgumentNullException>(() => queue.PublishUnique(null!, "k", window), "payload");
-        await Rejects<ArgumentNullException>(() => queue.PublishBytesUnique(null!, "k", window), "payload");
-        await Rejects<ArgumentException>(() => queue.PublishBytesUnique(new byte[limit + 1], "k", window), $"the limit is {limit} bytes");
-        await Rejects<ArgumentException>(() => queue.PublishUnique(new string('x', limit + 1), "k", window), "Rmq:MaxPayloadBytes");
-        await Rejects<ArgumentException>(() => Queue("bad[name").PublishUnique("x", "k", window), "Invalid queue name");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Text("x").Unique(null!, window)), "dedupKey");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Text("x").Unique("", window)), "dedupKey must not be empty");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Bytes([1]).Unique(new string('k', Deduplication.MaxKeyLength + 1), window)), "dedupKey must be at most 1000 characters, but it has 1001");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Text("x").Unique("k", TimeSpan.Zero)), "window must be at least 1 ms and at most 30 days");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Text("x").Unique("k", TimeSpan.FromTicks(5000))), "window must be at least 1 ms");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Text("x").Unique("k", TimeSpan.FromDays(30) + TimeSpan.FromMilliseconds(1))), "at most 30 days");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Text("x").Unique("k", TimeSpan.MaxValue)), "at most 30 days");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Text(null!).Unique("k", window)), "payload");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Bytes(null!).Unique("k", window)), "payload");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Bytes(new byte[limit + 1]).Unique("k", window)), $"the limit is {limit} bytes");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Text(new string('x', limit + 1)).Unique("k", window)), "Rmq:MaxPayloadBytes");
+        await Rejects<ArgumentException>(() => Queue("bad[name").Publish(RmqMessage.Text("x").Unique("k", window)), "Invalid queue name");
     }
 
     [Fact]

@@ -78,10 +78,10 @@ public sealed class BigPayloadTests(DefaultLimitsClusterFixture fixture, ITestOu
 
         await queue.Publish(grainText);
         await queue.PublishBytes(grainBinary);
-        await queue.PublishBytesWithHeaders(grainBinary, headers);
+        await queue.Publish(RmqMessage.Bytes(grainBinary).WithHeaders(headers));
         await direct.Publish(directText);
         await direct.PublishBytes(directBinary);
-        await direct.PublishBytesWithHeaders(directBinary, headers);
+        await direct.Publish(RmqMessage.Bytes(directBinary).WithHeaders(headers));
         Assert.Equal(expected.Count, await fixture.Multiplexer.GetDatabase().ListLengthAsync(fixture.Keys.Ready(name)));
 
         await queue.StartConsuming(4, TimeSpan.FromMilliseconds(20));

@@ -42,7 +42,7 @@ public abstract class CompatibilityTests(RmqClusterFixture fixture) : QueueTestB
     {
         var name = RmqClusterFixture.UniqueName("dotnet-prod");
         var queue = Queue(name);
-        await queue.PublishWithHeaders("go-payload", new Dictionary<string, string[]> { ["X-Trace"] = ["abc"] });
+        await queue.Publish(RmqMessage.Text("go-payload").WithHeaders(new Dictionary<string, string[]> { ["X-Trace"] = ["abc"] }));
         await queue.PublishBatch(["b1", "b2"]);
         await queue.PublishBytes([0x00, 0xFF]);
         var ready = (await Db.ListRangeAsync($"rmq::queue::{Tag(name)}::ready")).Select(v => (byte[])v!).ToList();

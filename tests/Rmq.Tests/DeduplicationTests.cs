@@ -3,7 +3,7 @@ using Rmq.Publishing;
 namespace Rmq.Tests;
 
 /// <summary>
-/// PublishUnique through the queue grain and through the direct publisher: one script (SET NX PX + LPUSH),
+/// Deduplicated publishes (RmqMessage.Unique) through the queue grain and through the direct publisher: one script (SET NX PX + LPUSH),
 /// one key per queue and dedup key, shared by both paths. Both dialects; the cluster dialect on a real
 /// Redis Cluster, where a script whose keys spanned hash slots would be refused (CROSSSLOT).
 /// </summary>
@@ -23,9 +23,11 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
     public async Task DisposeAsync() => await _publisher.DisposeAsync();
 
     /// <summary>The two paths behind one signature: the grain, or the direct publisher.</summary>
-    private Func<string, string, TimeSpan, Task<bool>> Unique(string queue, bool direct) => direct
-        ? _publisher.Queue(queue).PublishUnique
-        : Queue(queue).PublishUnique;
+    private Func<string, string, TimeSpan, Task<bool>> Unique(string queue, bool direct)
+    {
+        IRmqProducer producer = direct ? _publisher.Queue(queue) : Queue(queue).AsProducer();
+        return async (payload, key, window) => (await producer.Publish(RmqMessage.Text(payload).Unique(key, window))).IsPublished;
+    }
 
     private async Task<List<string>> ReadyList(string queue) =>
         (await Db.ListRangeAsync(Keys.Ready(queue))).Select(v => (string)v!).ToList();
@@ -64,17 +66,17 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
     public async Task BothPathsShareTheKey_AndConcurrentPublishers_PublishExactlyOnce()
     {
         var name = RmqClusterFixture.UniqueName("dedup-c");
-        Assert.True(await Queue(name).PublishUnique("via grain", "shared", Long));
-        Assert.False(await _publisher.Queue(name).PublishUnique("direct", "shared", Long));
-        Assert.True(await _publisher.Queue(name).PublishBytesUnique([1, 2], "shared-2", Long));
-        Assert.False(await Queue(name).PublishBytesUnique([3, 4], "shared-2", Long));
+        Assert.True((await Queue(name).Publish(RmqMessage.Text("via grain").Unique("shared", Long))).IsPublished);
+        Assert.False((await _publisher.Queue(name).Publish(RmqMessage.Text("direct").Unique("shared", Long))).IsPublished);
+        Assert.True((await _publisher.Queue(name).Publish(RmqMessage.Bytes([1, 2]).Unique("shared-2", Long))).IsPublished);
+        Assert.False((await Queue(name).Publish(RmqMessage.Bytes([3, 4]).Unique("shared-2", Long))).IsPublished);
         Assert.Equal(2, await Ready(name));
 
         // 40 publishers race for one key, half through grains on two silos, half straight to Redis.
         var racers = Enumerable.Range(0, 40).Select(i => i % 2 == 0
-            ? Queue(name).PublishUnique($"racer-{i}", "race", Long)
-            : _publisher.Queue(name).PublishUnique($"racer-{i}", "race", Long)).ToList();
-        var results = await Task.WhenAll(racers);
+            ? Queue(name).Publish(RmqMessage.Text($"racer-{i}").Unique("race", Long))
+            : _publisher.Queue(name).Publish(RmqMessage.Text($"racer-{i}").Unique("race", Long))).ToList();
+        var results = (await Task.WhenAll(racers)).Select(r => r.IsPublished).ToArray();
         Assert.Single(results, r => r);
         var winner = $"racer-{Array.IndexOf(results, true)}";
         Assert.Equal(3, await Ready(name));
@@ -89,8 +91,8 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
         byte[] binary = [0, 0xFF, 0xFE, 10];
         await Queue(plain).Publish("text");
         await Queue(plain).PublishBytes(binary);
-        Assert.True(await Queue(name).PublishUnique("text", "a", Long));
-        Assert.True(await _publisher.Queue(name).PublishBytesUnique(binary, "b", Long));
+        Assert.True((await Queue(name).Publish(RmqMessage.Text("text").Unique("a", Long))).IsPublished);
+        Assert.True((await _publisher.Queue(name).Publish(RmqMessage.Bytes(binary).Unique("b", Long))).IsPublished);
         Assert.Equal(
             (await Db.ListRangeAsync(Keys.Ready(plain))).Select(v => Convert.ToHexString((byte[])v!)),
             (await Db.ListRangeAsync(Keys.Ready(name))).Select(v => Convert.ToHexString((byte[])v!)));
@@ -100,8 +102,8 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
         await queue.StartConsuming(5, TimeSpan.FromMilliseconds(10));
         await queue.AddConsumer("dedup", consumer);
         // Published while consuming: the grain's and the publisher's wakes, as for any publish.
-        Assert.True(await queue.PublishUnique("while consuming", "c", Long));
-        Assert.True(await _publisher.Queue(name).PublishUnique("direct while consuming", "d", Long));
+        Assert.True((await queue.Publish(RmqMessage.Text("while consuming").Unique("c", Long))).IsPublished);
+        Assert.True((await _publisher.Queue(name).Publish(RmqMessage.Text("direct while consuming").Unique("d", Long))).IsPublished);
         await EventuallyCounts(name, 0, 0, 0);
         var deliveries = await consumer.GetDeliveries();
         Assert.Equal(["text", "while consuming", "direct while consuming"], deliveries.Where(d => d.PayloadBytes[0] != 0).Select(d => d.Payload));
@@ -114,8 +116,8 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
     {
         var name = RmqClusterFixture.UniqueName("dedup-s");
         const string braced = "{another-slot}:job";
-        Assert.True(await Queue(name).PublishUnique("x", braced, Long));
-        Assert.False(await _publisher.Queue(name).PublishUnique("y", braced, Long));
+        Assert.True((await Queue(name).Publish(RmqMessage.Text("x").Unique(braced, Long))).IsPublished);
+        Assert.False((await _publisher.Queue(name).Publish(RmqMessage.Text("y").Unique(braced, Long))).IsPublished);
         Assert.Equal(1, await Ready(name));
         Assert.True(await Db.KeyExistsAsync(Keys.Dedup(name, braced)));
         if (Fixture.Dialect == KeyDialect.Cluster)
@@ -135,19 +137,19 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
             Assert.Equal(parameter, e.ParamName);
             Assert.Contains(rule, e.Message);
         }
-        await Rejects<ArgumentNullException>(() => queue.PublishUnique("x", null!, Long), "dedupKey", "dedupKey");
-        await Rejects<ArgumentException>(() => queue.PublishUnique("x", "", Long), "dedupKey", "must not be empty");
-        await Rejects<ArgumentException>(() => queue.PublishUnique("x", new string('k', Deduplication.MaxKeyLength + 1), Long), "dedupKey", "at most 1000 characters");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.Zero), "window", "at least 1 ms");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishUnique("x", "k", TimeSpan.FromMilliseconds(-5)), "window", "at least 1 ms");
-        await Rejects<ArgumentOutOfRangeException>(() => queue.PublishBytesUnique([1], "k", TimeSpan.FromDays(31)), "window", "at most 30 days");
-        await Rejects<ArgumentNullException>(() => queue.PublishUnique(null!, "k", Long), "payload", "payload");
-        await Rejects<ArgumentException>(() => queue.PublishBytesUnique(new byte[RmqClusterFixture.MaxPayloadBytes + 1], "k", Long), "payload", "Rmq:MaxPayloadBytes");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Text("x").Unique(null!, Long)), "dedupKey", "dedupKey");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Text("x").Unique("", Long)), "dedupKey", "must not be empty");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Text("x").Unique(new string('k', Deduplication.MaxKeyLength + 1), Long)), "dedupKey", "at most 1000 characters");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Text("x").Unique("k", TimeSpan.Zero)), "window", "at least 1 ms");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Text("x").Unique("k", TimeSpan.FromMilliseconds(-5))), "window", "at least 1 ms");
+        await Rejects<ArgumentOutOfRangeException>(() => queue.Publish(RmqMessage.Bytes([1]).Unique("k", TimeSpan.FromDays(31))), "window", "at most 30 days");
+        await Rejects<ArgumentNullException>(() => queue.Publish(RmqMessage.Text(null!).Unique("k", Long)), "payload", "payload");
+        await Rejects<ArgumentException>(() => queue.Publish(RmqMessage.Bytes(new byte[RmqClusterFixture.MaxPayloadBytes + 1]).Unique("k", Long)), "payload", "Rmq:MaxPayloadBytes");
         Assert.False(await Db.KeyExistsAsync(Keys.Ready(name)));
         Assert.False(await Db.KeyExistsAsync(Keys.Dedup(name, "k")));
         Assert.False(await Db.SetContainsAsync(RedisKeys.Queues, name));
         // The longest key and window are accepted.
-        Assert.True(await queue.PublishUnique("x", new string('k', Deduplication.MaxKeyLength), Deduplication.MaxWindow));
+        Assert.True((await queue.Publish(RmqMessage.Text("x").Unique(new string('k', Deduplication.MaxKeyLength), Deduplication.MaxWindow))).IsPublished);
     }
 }
 

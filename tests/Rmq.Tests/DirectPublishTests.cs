@@ -33,13 +33,13 @@ public abstract class DirectPublishTests(RmqClusterFixture fixture) : QueueTestB
         byte[] binary = [0, 1, 2, 0xFF, 0xFE];
         var grain = Queue(viaGrain);
         await grain.Publish("plain");
-        await grain.PublishWithHeaders("with headers", headers);
-        await grain.PublishBytesWithHeaders(binary, headers);
+        await grain.Publish(RmqMessage.Text("with headers").WithHeaders(headers));
+        await grain.Publish(RmqMessage.Bytes(binary).WithHeaders(headers));
         await grain.PublishBytesBatch([binary, [42]]);
         var queue = _publisher.Queue(direct);
         await queue.Publish("plain");
-        await queue.PublishWithHeaders("with headers", headers);
-        await queue.PublishBytesWithHeaders(binary, headers);
+        await queue.Publish(RmqMessage.Text("with headers").WithHeaders(headers));
+        await queue.Publish(RmqMessage.Bytes(binary).WithHeaders(headers));
         await queue.PublishBytesBatch([binary, [42]]);
 
         var expected = (await Db.ListRangeAsync(Keys.Ready(viaGrain))).Select(v => Convert.ToHexString((byte[])v!));
@@ -125,7 +125,7 @@ public abstract class DirectPublishTests(RmqClusterFixture fixture) : QueueTestB
         var limit = (int)RmqClusterFixture.MaxPayloadBytes;
         await Assert.ThrowsAsync<ArgumentNullException>(() => queue.Publish(null!));
         await Assert.ThrowsAsync<ArgumentNullException>(() => queue.PublishBytes(null!));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => queue.PublishBytesWithHeaders([1], null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => queue.Publish(RmqMessage.Bytes([1]).WithHeaders(null!)));
         var big = await Assert.ThrowsAsync<ArgumentException>(() => queue.PublishBytes(new byte[limit + 1]));
         Assert.Contains($"the limit is {limit} bytes (Rmq:MaxPayloadBytes). Nothing was published.", big.Message);
         var batch = await Assert.ThrowsAsync<ArgumentException>(() => queue.PublishBatch(["ok", null!]));

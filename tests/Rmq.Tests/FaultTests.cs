@@ -159,7 +159,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
         var consumer = fixture.Grains.GetGrain<ISlowConsumerGrain>(name);
         await queue.StartConsuming(5, Poll);
         await queue.AddConsumer("slow", consumer);
-        await queue.PublishWithHeaders("too slow", new Dictionary<string, string[]> { ["tenant"] = ["acme"] });
+        await queue.Publish(RmqMessage.Text("too slow").WithHeaders(new Dictionary<string, string[]> { ["tenant"] = ["acme"] }));
 
         await Eventually.Equal((0L, 0L, 1L), () => Counts(name), "(ready, unacked, rejected)", 30);
         // Each timeout counted one attempt; never delivered without limit.

@@ -54,7 +54,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         await queue.AddConsumer("cons-cons", consumer);
         Assert.Empty(await consumer.GetDeliveries());
 
-        await queue.PublishWithHeaders("cons-d1", Headers("foo", "bar1"));
+        await queue.Publish(RmqMessage.Text("cons-d1").WithHeaders(Headers("foo", "bar1")));
         await EventuallyCounts(name, 0, 1, 0);
         await Eventually.Equal(1, async () => (await consumer.GetDeliveries()).Count, "deliveries");
         var first = (await consumer.GetDeliveries())[0];
@@ -65,7 +65,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         var raw = (byte[])(await Db.ListGetByIndexAsync(Keys.Unacked(connection, name), 0))!;
         Assert.Equal(HeaderCodec.Encode("cons-d1"u8, Headers("foo", "bar1")), raw);
 
-        await queue.PublishWithHeaders("cons-d2", Headers("foo", "bar2"));
+        await queue.Publish(RmqMessage.Text("cons-d2").WithHeaders(Headers("foo", "bar2")));
         await EventuallyCounts(name, 0, 2, 0);
         await consumer.Finish(DeliveryOutcome.Ack);
         await EventuallyCounts(name, 0, 1, 0);
@@ -76,7 +76,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         await consumer.Finish(DeliveryOutcome.Ack);
         await EventuallyCounts(name, 0, 0, 0);
 
-        await queue.PublishWithHeaders("cons-d3", Headers("foo", "bar3"));
+        await queue.Publish(RmqMessage.Text("cons-d3").WithHeaders(Headers("foo", "bar3")));
         await EventuallyCounts(name, 0, 1, 0);
         await Eventually.Equal(1, consumer.HeldCount, "held deliveries");
         Assert.Equal("bar3", (await consumer.GetDeliveries())[2].GetHeader("foo"));
@@ -341,7 +341,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         await queue.StartConsuming(2, Poll);
         await queue.AddConsumer("queue-h-cons", consumer);
         await queue.Publish("queue-d1");
-        await queue.PublishWithHeaders("queue-d2", Headers("X-Foo", "d2"));
+        await queue.Publish(RmqMessage.Text("queue-d2").WithHeaders(Headers("X-Foo", "d2")));
         await Eventually.Equal(2, async () => (await consumer.GetDeliveries()).Count, "deliveries");
         var deliveries = (await consumer.GetDeliveries()).ToDictionary(d => d.Payload);
         Assert.Empty(deliveries["queue-d1"].Headers);

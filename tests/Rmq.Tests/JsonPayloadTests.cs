@@ -13,7 +13,7 @@ public sealed class JsonPayloadTests(ClassicClusterFixture fixture) : QueueTestB
         var consumer = await ConsumerAsync(ConsumerBehaviour.AutoAck);
         await queue.StartConsuming(10, TimeSpan.FromMilliseconds(10));
         await queue.AddConsumer("json", consumer);
-        await queue.PublishJson(new Order(7, "Ada", 12.5m));
+        await queue.AsProducer().PublishJson(new Order(7, "Ada", 12.5m));
         await Eventually.Equal(1, async () => (await consumer.GetDeliveries()).Count, "deliveries");
         var delivery = (await consumer.GetDeliveries())[0];
         Assert.Equal("""{"Id":7,"Customer":"Ada","Total":12.5}""", delivery.Payload);

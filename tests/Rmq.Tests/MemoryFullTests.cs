@@ -61,13 +61,13 @@ public abstract class MemoryFullTests(FullRedisFixture fixture, ITestOutputHelpe
         // Every kind of publish is refused, on both paths, and adds nothing.
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.Publish("refused")), "grain Publish");
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.PublishBatch(["refused-1", "refused-2"])), "grain PublishBatch");
-        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.PublishBytesWithHeaders([1, 2, 3], new Dictionary<string, string[]> { ["h"] = ["v"] })), "grain PublishBytesWithHeaders");
+        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.Publish(RmqMessage.Bytes([1, 2, 3]).WithHeaders(new Dictionary<string, string[]> { ["h"] = ["v"] }))), "grain PublishBytesWithHeaders");
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.Publish("refused")), "RmqPublisher Publish");
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.PublishBatch(["refused-1", "refused-2"])), "RmqPublisher PublishBatch");
         AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => publisher.Queue(RmqClusterFixture.UniqueName("new")).Publish("refused")), "RmqPublisher to a new queue");
         // A unique publish is refused at its SET, before anything is written: no key blocks a later retry.
-        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.PublishUnique("refused", "full-key", TimeSpan.FromMinutes(1))), "grain PublishUnique");
-        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.PublishBytesUnique([1], "full-key", TimeSpan.FromMinutes(1))), "RmqPublisher PublishBytesUnique");
+        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => queue.Publish(RmqMessage.Text("refused").Unique("full-key", TimeSpan.FromMinutes(1)))), "grain PublishUnique");
+        AssertFull(await Assert.ThrowsAsync<RedisFullException>(() => direct.Publish(RmqMessage.Bytes([1]).Unique("full-key", TimeSpan.FromMinutes(1)))), "RmqPublisher PublishBytesUnique");
         Assert.False(await Db.KeyExistsAsync(Keys.Dedup(name, "full-key")));
         Assert.Equal(Published, await Db.ListLengthAsync(Keys.Ready(name)));
 

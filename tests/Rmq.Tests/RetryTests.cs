@@ -42,7 +42,7 @@ public abstract class RetryTests(RmqClusterFixture fixture) : QueueTestBase(fixt
     {
         var name = RmqClusterFixture.UniqueName("retry");
         var queue = await ConsumingAsync(name, Policy(4, 200, 2, 700));
-        await queue.PublishWithHeaders("retry-me", new Dictionary<string, string[]> { ["tenant"] = ["acme"] });
+        await queue.Publish(RmqMessage.Text("retry-me").WithHeaders(new Dictionary<string, string[]> { ["tenant"] = ["acme"] }));
 
         await EventuallyCounts(name, 0, 0, 1, 20);
         var calls = RetryLog.Of(name);
@@ -156,7 +156,7 @@ public abstract class RetryTests(RmqClusterFixture fixture) : QueueTestBase(fixt
         var queue = await ConsumingAsync(name, Policy(2, 20));
         // One is dead-lettered by the policy (attempt header replaced by reason headers); one is rejected
         // by its consumer on attempt 2 (the element as it is, rmq-attempt 2 included).
-        await queue.PublishWithHeaders("retry-dead", new Dictionary<string, string[]> { ["tenant"] = ["acme"] });
+        await queue.Publish(RmqMessage.Text("retry-dead").WithHeaders(new Dictionary<string, string[]> { ["tenant"] = ["acme"] }));
         await queue.Publish("reject-at-2:x");
         await EventuallyCounts(name, 0, 0, 2, 20);
         var rejected = (await Db.ListRangeAsync(Keys.Rejected(name))).Select(Decode).ToDictionary(d => d.Payload, d => d.Headers);

@@ -54,9 +54,10 @@ public sealed class ScheduledDurabilityTests(ITestOutputHelper output) : ThreeSi
     /// <summary>Schedules <see cref="Count"/> identical-looking pairs (a batch, then singles), and one due in an hour (its id last).</summary>
     private static async Task<List<string>> ScheduleAsync(IQueueGrain queue, TimeSpan delay)
     {
-        var ids = new List<string>(await queue.PublishBatchAt(Enumerable.Range(0, Count / 2).Select(i => $"d{i}").ToList(), DateTimeOffset.UtcNow + delay));
-        for (var i = Count / 2; i < Count; i++) ids.Add(await queue.PublishDelayed($"d{i}", delay));
-        ids.Add(await queue.PublishDelayed("in an hour", TimeSpan.FromHours(1)));
+        var due = DateTimeOffset.UtcNow + delay;
+        var ids = (await queue.PublishBatch(Enumerable.Range(0, Count / 2).Select(i => RmqMessage.Text($"d{i}").At(due)).ToList())).Select(r => r.ScheduledId!).ToList();
+        for (var i = Count / 2; i < Count; i++) ids.Add((await queue.Publish(RmqMessage.Text($"d{i}").Delayed(delay))).ScheduledId!);
+        ids.Add((await queue.Publish(RmqMessage.Text("in an hour").Delayed(TimeSpan.FromHours(1)))).ScheduledId!);
         return ids;
     }
 

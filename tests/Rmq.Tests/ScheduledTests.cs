@@ -42,7 +42,7 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         await queue.StartConsuming(5, TimeSpan.FromMilliseconds(10));
         await queue.AddConsumer("sched", consumer);
         await Task.Delay(Rmq.Queue.QueueGrain.SchedulerMaxSleep * 1.5);
-        await _publisher.Queue(name).PublishDelayed("due", TimeSpan.FromMilliseconds(200));
+        await _publisher.Queue(name).Publish(RmqMessage.Text("due").Delayed(TimeSpan.FromMilliseconds(200)));
         await Eventually.Equal("due", async () => string.Join(",", await Payloads(consumer)), "consumed");
         await EventuallyCounts(name, 0, 0, 0);
         Assert.Equal(0, await Scheduled(name));
@@ -59,7 +59,7 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         var queue = Queue(name);
         await queue.GetStats();
         await Task.Delay(Rmq.Queue.QueueGrain.SchedulerMaxSleep * 1.5);
-        await _publisher.Queue(name).PublishDelayed("due", TimeSpan.FromSeconds(3));
+        await _publisher.Queue(name).Publish(RmqMessage.Text("due").Delayed(TimeSpan.FromSeconds(3)));
         await Fixture.Grains.GetGrain<ICleanerGrain>(0).Clean();
         Assert.Equal(0, await Ready(name)); // not due yet: the pass only woke the scheduler
         await Eventually.Equal("due", async () => string.Join(",", await ReadyInConsumptionOrder(name)), "ready", 8);
@@ -73,7 +73,8 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
     {
         var name = RmqClusterFixture.UniqueName("sched");
         var queue = Queue(name);
-        Func<string, TimeSpan, Task<string>> publishDelayed = direct ? _publisher.Queue(name).PublishDelayed : queue.PublishDelayed;
+        IRmqProducer producer = direct ? _publisher.Queue(name) : queue.AsProducer();
+        async Task<string> publishDelayed(string payload, TimeSpan delay) => (await producer.Publish(RmqMessage.Text(payload).Delayed(delay))).ScheduledId!;
         var later = await publishDelayed("later", Later);
         var soon = await publishDelayed("soon", TimeSpan.FromMilliseconds(200));
         Assert.NotEqual(later, soon);
@@ -100,7 +101,7 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         var (ready, unacked, rejected) = await Counts(name);
         Assert.Equal(2, await Scheduled(name) + ready + unacked + rejected + (await consumer.GetDeliveries()).Count);
 
-        Func<string, Task<bool>> cancel = direct ? _publisher.Queue(name).CancelScheduled : queue.CancelScheduled;
+        Func<string, Task<bool>> cancel = id => producer.CancelScheduled(id);
         Assert.False(await cancel(soon));                       // already moved to ready (and consumed)
         Assert.True(await cancel(later));
         Assert.False(await cancel(later));                      // already cancelled
@@ -119,8 +120,10 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         var name = RmqClusterFixture.UniqueName("sched-o");
         var queue = Queue(name);
         var publisher = _publisher.Queue(name);
-        Func<string, DateTimeOffset, Task<string>> publishAt = direct ? publisher.PublishAt : queue.PublishAt;
-        Func<IReadOnlyList<string>, DateTimeOffset, Task<IReadOnlyList<string>>> batchAt = direct ? publisher.PublishBatchAt : queue.PublishBatchAt;
+        IRmqProducer producer = direct ? publisher : queue.AsProducer();
+        async Task<string> publishAt(string payload, DateTimeOffset due) => (await producer.Publish(RmqMessage.Text(payload).At(due))).ScheduledId!;
+        async Task<IReadOnlyList<string>> batchAt(IReadOnlyList<string> payloads, DateTimeOffset due) =>
+            (await producer.PublishBatch(payloads.Select(p => RmqMessage.Text(p).At(due)).ToList())).Select(r => r.ScheduledId!).ToList();
         var now = DateTimeOffset.UtcNow;
         var ids = new List<string>
         {
@@ -152,9 +155,9 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         var headers = new Dictionary<string, string[]> { ["traceparent"] = ["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"] };
         byte[] binary = [0, 0xFF, 10, 0xFE];
         var queue = Queue(name);
-        await queue.PublishWithHeadersAt("with headers", headers, DateTimeOffset.UtcNow.AddMilliseconds(200));
-        await queue.PublishBytesDelayed(binary, TimeSpan.FromMilliseconds(400));
-        await Queue(plain).PublishWithHeaders("with headers", headers);
+        await queue.Publish(RmqMessage.Text("with headers").WithHeaders(headers).At(DateTimeOffset.UtcNow.AddMilliseconds(200)));
+        await queue.Publish(RmqMessage.Bytes(binary).Delayed(TimeSpan.FromMilliseconds(400)));
+        await Queue(plain).Publish(RmqMessage.Text("with headers").WithHeaders(headers));
         await Queue(plain).PublishBytes(binary);
         var expected = (await Db.ListRangeAsync(Keys.Ready(plain))).Reverse().Select(v => Convert.ToHexString((byte[])v!)).ToList();
 
@@ -178,8 +181,8 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
     {
         var name = RmqClusterFixture.UniqueName("sched-cl");
         var due = DateTimeOffset.UtcNow.AddMilliseconds(100);
-        await _publisher.Queue(name).PublishAt("from another process", due);
-        await _publisher.Queue(name).PublishAt("not yet", DateTimeOffset.UtcNow + Later);
+        await _publisher.Queue(name).Publish(RmqMessage.Text("from another process").At(due));
+        await _publisher.Queue(name).Publish(RmqMessage.Text("not yet").At(DateTimeOffset.UtcNow + Later));
         Assert.Equal(0, await Ready(name));
         // Waits until Redis's clock has passed the due time (not a timing assertion: nothing is measured).
         await Eventually.True(async () =>
@@ -201,13 +204,14 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         var name = RmqClusterFixture.UniqueName("sched-0");
         var queue = Queue(name);
         var publisher = _publisher.Queue(name);
-        var first = direct ? await publisher.PublishDelayed("zero", TimeSpan.Zero) : await queue.PublishDelayed("zero", TimeSpan.Zero);
-        if (direct) await publisher.PublishBytesAt([1, 2], DateTimeOffset.UtcNow.AddMinutes(-5));
-        else await queue.PublishBytesAt([1, 2], DateTimeOffset.UtcNow.AddMinutes(-5));
+        IRmqProducer producer = direct ? publisher : queue.AsProducer();
+        var zero = await producer.Publish(RmqMessage.Text("zero").Delayed(TimeSpan.Zero));
+        var past = await producer.Publish(RmqMessage.Bytes([1, 2]).At(DateTimeOffset.UtcNow.AddMinutes(-5)));
+        Assert.Equal(PublishResult.Published, zero);
+        Assert.Equal(PublishResult.Published, past);
         Assert.Equal(2, await Ready(name));
         Assert.Equal("zero", (string?)await Db.ListGetByIndexAsync(Keys.Ready(name), -1));
         Assert.Equal(0, await Scheduled(name));
-        Assert.False(direct ? await publisher.CancelScheduled(first) : await queue.CancelScheduled(first));
         Assert.Equal(2, await Ready(name));
     }
 
@@ -215,7 +219,7 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
     public async Task TheScheduledKeys_AreInTheQueuesHashSlot_AndNamedAsDocumented()
     {
         var name = RmqClusterFixture.UniqueName("sched-s");
-        await Queue(name).PublishDelayed("x", Later);
+        await Queue(name).Publish(RmqMessage.Text("x").Delayed(Later));
         var tag = Fixture.Dialect == KeyDialect.Cluster ? $"{{{name}}}" : $"[{name}]";
         Assert.Equal($"rmq::queue::{tag}::rmq-scheduled", (string)Keys.Scheduled(name)!);
         Assert.Equal($"rmq::queue::{tag}::rmq-scheduled-elements", (string)Keys.ScheduledElements(name)!);
@@ -237,8 +241,8 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         const int count = 2_500;
         var due = DateTimeOffset.UtcNow.AddMilliseconds(300);
         for (var i = 0; i < count; i += 500)
-            await _publisher.Queue(name).PublishBatchAt(Enumerable.Range(i, 500).Select(n => $"m{n}").ToList(), due);
-        await queue.PublishAt("via grain", due); // arms the grain's scheduler
+            await _publisher.Queue(name).PublishBatch(Enumerable.Range(i, 500).Select(n => RmqMessage.Text($"m{n}").At(due)).ToList());
+        await queue.Publish(RmqMessage.Text("via grain").At(due)); // arms the grain's scheduler
         var cleaner = Fixture.Grains.GetGrain<ICleanerGrain>(0);
         await Eventually.True(async () =>
         {
@@ -264,8 +268,8 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
     {
         var name = RmqClusterFixture.UniqueName("sched-d");
         var queue = Queue(name);
-        await queue.PublishDelayed("a", Later);
-        await _publisher.Queue(name).PublishDelayed("a", Later);
+        await queue.Publish(RmqMessage.Text("a").Delayed(Later));
+        await _publisher.Queue(name).Publish(RmqMessage.Text("a").Delayed(Later));
         await queue.Publish("ready one");
         var overview = await Fixture.Grains.GetGrain<IStatsGrain>(0).GetOverview();
         var entry = overview.Queues.Single(q => q.Name == name);
@@ -299,25 +303,25 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         var headers = new Dictionary<string, string[]>();
         if (direct)
         {
-            await Rejects<ArgumentNullException>(() => publisher.PublishDelayed(null!, Later), "payload", "payload");
-            await Rejects<ArgumentOutOfRangeException>(() => publisher.PublishDelayed("x", TimeSpan.FromMilliseconds(-1)), "delay", "at least 0");
-            await Rejects<ArgumentOutOfRangeException>(() => publisher.PublishBytesDelayed([1], Scheduling.MaxDelay + TimeSpan.FromDays(1)), "delay", "at most 365 days");
-            await Rejects<ArgumentOutOfRangeException>(() => publisher.PublishAt("x", tooFar), "due", "at most 365 days from now");
-            await Rejects<ArgumentException>(() => publisher.PublishBytesAt(big, DateTimeOffset.UtcNow), "payload", "Rmq:MaxPayloadBytes");
-            await Rejects<ArgumentNullException>(() => publisher.PublishWithHeadersAt("x", null!, DateTimeOffset.UtcNow), "headers", "headers");
-            await Rejects<ArgumentException>(() => publisher.PublishBatchAt(["a", null!], DateTimeOffset.UtcNow), "payloads", "payloads[1] is null");
+            await Rejects<ArgumentNullException>(() => publisher.Publish(RmqMessage.Text(null!).Delayed(Later)), "payload", "payload");
+            await Rejects<ArgumentOutOfRangeException>(() => publisher.Publish(RmqMessage.Text("x").Delayed(TimeSpan.FromMilliseconds(-1))), "delay", "at least 0");
+            await Rejects<ArgumentOutOfRangeException>(() => publisher.Publish(RmqMessage.Bytes([1]).Delayed(Scheduling.MaxDelay + TimeSpan.FromDays(1))), "delay", "at most 365 days");
+            await Rejects<ArgumentOutOfRangeException>(() => publisher.Publish(RmqMessage.Text("x").At(tooFar)), "due", "at most 365 days from now");
+            await Rejects<ArgumentException>(() => publisher.Publish(RmqMessage.Bytes(big).At(DateTimeOffset.UtcNow)), "payload", "Rmq:MaxPayloadBytes");
+            await Rejects<ArgumentNullException>(() => publisher.Publish(RmqMessage.Text("x").WithHeaders(null!).At(DateTimeOffset.UtcNow)), "headers", "headers");
+            await Rejects<ArgumentException>(() => publisher.PublishBatch([RmqMessage.Text("a").At(DateTimeOffset.UtcNow), null!]), "messages[1]", "messages[1] is null");
             await Rejects<ArgumentNullException>(() => publisher.CancelScheduled(null!), "id", "id");
             await Rejects<ArgumentException>(() => publisher.CancelScheduled(""), "id", "1 to 100 characters");
         }
         else
         {
-            await Rejects<ArgumentNullException>(() => grain.PublishDelayed(null!, Later), "payload", "payload");
-            await Rejects<ArgumentOutOfRangeException>(() => grain.PublishDelayed("x", TimeSpan.FromMilliseconds(-1)), "delay", "at least 0");
-            await Rejects<ArgumentOutOfRangeException>(() => grain.PublishBytesDelayed([1], Scheduling.MaxDelay + TimeSpan.FromDays(1)), "delay", "at most 365 days");
-            await Rejects<ArgumentOutOfRangeException>(() => grain.PublishAt("x", tooFar), "due", "at most 365 days from now");
-            await Rejects<ArgumentException>(() => grain.PublishBytesAt(big, DateTimeOffset.UtcNow), "payload", "Rmq:MaxPayloadBytes");
-            await Rejects<ArgumentNullException>(() => grain.PublishBytesWithHeadersAt(null!, headers, DateTimeOffset.UtcNow), "payload", "payload");
-            await Rejects<ArgumentException>(() => grain.PublishBatchAt(["a", null!], DateTimeOffset.UtcNow), "payloads", "payloads[1] is null");
+            await Rejects<ArgumentNullException>(() => grain.Publish(RmqMessage.Text(null!).Delayed(Later)), "payload", "payload");
+            await Rejects<ArgumentOutOfRangeException>(() => grain.Publish(RmqMessage.Text("x").Delayed(TimeSpan.FromMilliseconds(-1))), "delay", "at least 0");
+            await Rejects<ArgumentOutOfRangeException>(() => grain.Publish(RmqMessage.Bytes([1]).Delayed(Scheduling.MaxDelay + TimeSpan.FromDays(1))), "delay", "at most 365 days");
+            await Rejects<ArgumentOutOfRangeException>(() => grain.Publish(RmqMessage.Text("x").At(tooFar)), "due", "at most 365 days from now");
+            await Rejects<ArgumentException>(() => grain.Publish(RmqMessage.Bytes(big).At(DateTimeOffset.UtcNow)), "payload", "Rmq:MaxPayloadBytes");
+            await Rejects<ArgumentNullException>(() => grain.Publish(RmqMessage.Bytes(null!).WithHeaders(headers).At(DateTimeOffset.UtcNow)), "payload", "payload");
+            await Rejects<ArgumentException>(() => grain.PublishBatch(new List<RmqMessage> { RmqMessage.Text("a").At(DateTimeOffset.UtcNow), null! }), "messages[1]", "messages[1] is null");
             await Rejects<ArgumentNullException>(() => grain.CancelScheduled(null!), "id", "id");
             await Rejects<ArgumentException>(() => grain.CancelScheduled(new string('i', Scheduling.MaxIdLength + 1)), "id", "1 to 100 characters");
         }
@@ -327,7 +331,7 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
         Assert.False(await Db.SetContainsAsync(RedisKeys.ScheduledQueues, name));
         Assert.False(await Db.SetContainsAsync(RedisKeys.Queues, name));
         // The longest delay is accepted.
-        var id = direct ? await publisher.PublishDelayed("x", Scheduling.MaxDelay) : await grain.PublishDelayed("x", Scheduling.MaxDelay);
+        var id = direct ? (await publisher.Publish(RmqMessage.Text("x").Delayed(Scheduling.MaxDelay))).ScheduledId! : (await grain.Publish(RmqMessage.Text("x").Delayed(Scheduling.MaxDelay))).ScheduledId!;
         Assert.Equal(1, await Scheduled(name));
         Assert.True(direct ? await publisher.CancelScheduled(id) : await grain.CancelScheduled(id));
     }

@@ -28,7 +28,7 @@ internal sealed record BigScheduledReport(
 
 /// <summary>
 /// One queue holding <see cref="BenchSettings.BigScheduled"/> scheduled deliveries (1 million by default):
-/// scheduled through <see cref="IQueueGrain.PublishBatchAt"/> in batches of 1000 (4 calls in flight), due a
+/// scheduled through <c>IQueueGrain.PublishBatch</c> of messages with one due time (<c>RmqMessage.At</c>) in batches of 1000 (4 calls in flight), due a
 /// day from now, then one more batch of 1000 due two seconds after the rest is in. Reports Redis's
 /// used_memory before and with them (bytes per scheduled delivery), how long scheduling took, how long the
 /// one scheduler pass that moved the 1000 ran inside Redis (its <c>EVALSHA</c> in <c>SLOWLOG</c>, logging
@@ -57,22 +57,25 @@ internal sealed class BigScheduledScenario(RmqHost rmq, IDatabase db, BenchSetti
         var rest = settings.BigScheduled - Batch;
         var ids = new List<string>();
         var clock = Stopwatch.StartNew();
-        var inFlight = new List<Task<IReadOnlyList<string>>>(InFlight);
+        var messages = payloads.Select(RmqMessage.Text).ToArray();
+        Task<IReadOnlyList<PublishResult>> PublishBatchAt(RmqMessage[] batch, DateTimeOffset due) =>
+            queue.PublishBatch(Array.ConvertAll(batch, m => m.At(due)));
+        var inFlight = new List<Task<IReadOnlyList<PublishResult>>>(InFlight);
         for (long scheduled = 0, b = 0; scheduled < rest; scheduled += Batch, b++)
         {
             var n = (int)Math.Min(Batch, rest - scheduled);
             // Due times a second apart per batch, as a day of jobs would be spread.
-            inFlight.Add(queue.PublishBatchAt(n == Batch ? payloads : payloads[..n], far.AddSeconds(b)));
+            inFlight.Add(PublishBatchAt(n == Batch ? messages : messages[..n], far.AddSeconds(b)));
             if (inFlight.Count == InFlight)
             {
-                ids.AddRange((await Task.WhenAll(inFlight)).Select(batch => batch[0]));
+                ids.AddRange((await Task.WhenAll(inFlight)).Select(batch => batch[0].ScheduledId!));
                 inFlight.Clear();
             }
             if (scheduled % 200_000 == 0 && scheduled > 0) progress($"bigscheduled: {scheduled:N0} scheduled");
         }
-        ids.AddRange((await Task.WhenAll(inFlight)).Select(batch => batch[0]));
+        ids.AddRange((await Task.WhenAll(inFlight)).Select(batch => batch[0].ScheduledId!));
         var firstDue = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.Add(FirstDueAfter).ToUnixTimeMilliseconds());
-        await queue.PublishBatchAt(payloads, firstDue);
+        await PublishBatchAt(messages, firstDue);
         var scheduleSeconds = clock.Elapsed.TotalSeconds;
         var count = await db.SortedSetLengthAsync(keys.Scheduled(Queue));
         if (count != settings.BigScheduled) throw new InvalidOperationException($"bigscheduled: the ZSET holds {count:N0}, expected {settings.BigScheduled:N0}");

@@ -16,11 +16,11 @@ namespace Rmq.Bench.Scenarios;
 /// machine, and Redis's <c>TIME</c>, the scheduler's clock, is the same clock. Three ways, one figure set
 /// each (no rmq baseline: Go rmq has no scheduling):
 /// <list type="bullet">
-/// <item><c>grain</c>: <see cref="IQueueGrain.PublishAt"/> through the Orleans client, consumed by consumer
+/// <item><c>grain</c>: <c>RmqMessage.At</c> through <c>IQueueGrain.AsProducer()</c> through the Orleans client, consumed by consumer
 /// grains — what an application sees (scheduler move + wake + fetch + dispatch).</item>
-/// <item><c>direct</c>: the same with the client library's direct publisher (<c>QueuePublisher.PublishAt</c>),
+/// <item><c>direct</c>: the same with the client library's direct publisher (<c>QueuePublisher</c>, the same <c>IRmqProducer</c>),
 /// which does not arm the grain's scheduler: the scheduler finds them by reading the ZSET after each run.</item>
-/// <item><c>ready</c>: <see cref="IQueueGrain.PublishAt"/>, nothing in Rmq consumes; a blocking pop on the
+/// <item><c>ready</c>: <c>RmqMessage.At</c> through <c>IQueueGrain.AsProducer()</c>, nothing in Rmq consumes; a blocking pop on the
 /// ready list (what a Go rmq consumer's <c>RPOPLPUSH</c> would find there, without its poll interval)
 /// receives them — the scheduler's move alone, told apart from consuming.</item>
 /// </list>
@@ -91,7 +91,8 @@ internal sealed class ScheduledScenario(RmqHost rmq, BenchSettings settings, Act
                 await queue.AddConsumer("bench", rmq.Grains.GetGrain<IBenchConsumerGrain>($"s{i}"));
         }
         var direct = rmq.Publisher.Queue(name);
-        Func<string, DateTimeOffset, Task> publish = way == "direct" ? (p, due) => direct.PublishAt(p, due) : (p, due) => queue.PublishAt(p, due);
+        IRmqProducer producer = way == "direct" ? direct : queue.AsProducer();
+        Func<string, DateTimeOffset, Task> publish = (p, due) => producer.Publish(RmqMessage.Text(p).At(due));
 
         // Due times: one every 1000/rate ms from `first`, each scheduled Lead before it. A publish that
         // falls behind by more than Lead publishes at once (its lateness then counts against us too).

@@ -82,10 +82,10 @@ internal sealed class Publisher(string redis, int seed, int messages, TimeSpan d
         if (m.ThroughGrain)
         {
             var grain = client.Queue(m.Queue);
-            return m.Headers is null ? grain.PublishBytes(m.Payload) : grain.PublishBytesWithHeaders(m.Payload, m.Headers);
+            return m.Headers is null ? grain.PublishBytes(m.Payload) : grain.Publish(RmqMessage.Bytes(m.Payload).WithHeaders(m.Headers));
         }
         var queue = direct.Queue(m.Queue);
-        return m.Headers is null ? queue.PublishBytes(m.Payload) : queue.PublishBytesWithHeaders(m.Payload, m.Headers);
+        return m.Headers is null ? queue.PublishBytes(m.Payload) : queue.Publish(RmqMessage.Bytes(m.Payload).WithHeaders(m.Headers));
     }
 
     /// <summary>True when the publish certainly did not reach Redis: no connection to send on, or Redis refused it.</summary>

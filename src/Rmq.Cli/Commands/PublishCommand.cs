@@ -55,8 +55,7 @@ internal static class PublishCommand
     private static Task Publish(IQueueGrain grain, byte[] payload, Dictionary<string, string[]> headers)
     {
         if (headers.Count == 0) return grain.PublishBytes(payload);
-        // Headers travel with a text payload (IQueueGrain.PublishWithHeaders takes a string).
-        return grain.PublishWithHeaders(Utf8(payload), headers);
+        return grain.Publish(RmqMessage.Bytes(payload).WithHeaders(headers));
     }
 
     private static async Task<long> PublishLines(IQueueGrain grain, byte[] content, Dictionary<string, string[]> headers)
@@ -65,7 +64,8 @@ internal static class PublishCommand
         if (all.Count > 0 && all[^1].Length == 0) all.RemoveAt(all.Count - 1);
         if (headers.Count > 0)
         {
-            foreach (var line in all) await grain.PublishWithHeaders(line, headers);
+            foreach (var chunk in all.Chunk(BatchSize))
+                await grain.PublishBatch(chunk.Select(line => RmqMessage.Text(line).WithHeaders(headers)).ToList());
             return all.Count;
         }
         foreach (var chunk in all.Chunk(BatchSize)) await grain.PublishBatch(chunk);

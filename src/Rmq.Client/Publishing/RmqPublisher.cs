@@ -138,7 +138,7 @@ public sealed class RmqPublisher : IAsyncDisposable
     /// when the deliveries went to ready at once; scheduled ones are moved by the queue's scheduler or
     /// the cleaner when due.
     /// </summary>
-    internal async Task ScheduleAsync(string queue, bool isDelay, long milliseconds, string[] ids, RedisValue[] elements)
+    internal async Task<bool> ScheduleAsync(string queue, bool isDelay, long milliseconds, string[] ids, RedisValue[] elements)
     {
         var db = _db ?? await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
         bool atOnce;
@@ -156,6 +156,28 @@ public sealed class RmqPublisher : IAsyncDisposable
         }
         _listed[queue] = true;
         if (atOnce) _wakes.Published(queue);
+        return atOnce;
+    }
+
+    /// <summary>
+    /// A deduplicated delayed or scheduled publish (<see cref="ScheduleCommands.ScheduleUniqueAsync"/>);
+    /// returns the script's answer. Wakes the queue only when the delivery went to ready at once.
+    /// </summary>
+    internal async Task<long> ScheduleUniqueAsync(string queue, string dedupKey, TimeSpan window, bool isDelay, long milliseconds, string id, RedisValue element)
+    {
+        var db = _db ?? await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        long answer;
+        try
+        {
+            answer = await ScheduleCommands.ScheduleUniqueAsync(db, Keys, queue, dedupKey, window, isDelay, milliseconds, id, element, listQueue: !_listed.ContainsKey(queue)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e) || PublishCommands.IsRedisFull(e))
+        {
+            throw Translate(e, ScheduleCommands.ScheduleUniqueOperation);
+        }
+        _listed[queue] = true;
+        if (answer == 0) _wakes.Published(queue);
+        return answer;
     }
 
     /// <summary>Cancels one scheduled delivery (<see cref="ScheduleCommands.CancelScript"/>).</summary>

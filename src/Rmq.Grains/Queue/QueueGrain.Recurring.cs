@@ -55,8 +55,8 @@ internal sealed partial class QueueGrain
         var (now, _) = await store.ReadRecurringAsync(_name);
         definition = definition with { AnchorMs = now };
         var replaced = await store.DefineRecurringAsync(_name, name, definition.Encode(), payload,
-            new RecurringState(definition.Generation, 0, 0, 0).Encode(), listQueue: !_listed);
-        _listed = true;
+            new RecurringState(definition.Generation, 0, 0, 0).Encode(), listQueue: !_publishing.Listed);
+        _publishing.Listed = true;
         LogRecurringDefined(_name, name, schedule.ToString(), replaced);
         // The first occurrence, at once (the scheduler and the cleaner would also find it).
         var ensured = await recurring.EnsureAsync(_name);

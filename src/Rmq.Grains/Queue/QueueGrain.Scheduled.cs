@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Rmq.Queue;
 
 /// <summary>
-/// Delayed and scheduled publishes, and the queue's scheduler: one grain timer (never one per delivery)
+/// The queue's scheduler (scheduled publishes are in Publishing/QueuePublishing.cs): one grain timer (never one per delivery)
 /// that sleeps until the earliest due time it knows of, moves what is due to ready in batches, and
 /// re-arms itself for the next one; it also schedules the next occurrences of the queue's recurring jobs
 /// (QueueGrain.Recurring.cs) and stays while there are any. The cleaner is the scheduler's safety net: each pass it moves due
@@ -25,98 +25,6 @@ internal sealed partial class QueueGrain
     private IGrainTimer? _scheduler;
     private bool _deactivating;
     private DateTime _schedulerDue = DateTime.MaxValue;
-
-    public Task<string> PublishDelayed(string payload, TimeSpan delay)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        Scheduling.ValidateDelay(delay);
-        return ScheduleOneAsync(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _), true, Scheduling.DelayMilliseconds(delay));
-    }
-
-    public Task<string> PublishBytesDelayed(byte[] payload, TimeSpan delay)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        Scheduling.ValidateDelay(delay);
-        return ScheduleOneAsync(CheckSize(payload, nameof(payload)), true, Scheduling.DelayMilliseconds(delay));
-    }
-
-    public Task<string> PublishAt(string payload, DateTimeOffset due)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        Scheduling.ValidateDue(due);
-        return ScheduleOneAsync(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _), false, Scheduling.DueMilliseconds(due));
-    }
-
-    public Task<string> PublishBytesAt(byte[] payload, DateTimeOffset due)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        Scheduling.ValidateDue(due);
-        return ScheduleOneAsync(CheckSize(payload, nameof(payload)), false, Scheduling.DueMilliseconds(due));
-    }
-
-    public Task<string> PublishWithHeadersAt(string payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        ArgumentNullException.ThrowIfNull(headers);
-        Scheduling.ValidateDue(due);
-        return ScheduleOneAsync(CheckSize(HeaderCodec.Encode(Encoding.UTF8.GetBytes(payload), headers), nameof(payload)), false, Scheduling.DueMilliseconds(due));
-    }
-
-    public Task<string> PublishBytesWithHeadersAt(byte[] payload, IReadOnlyDictionary<string, string[]> headers, DateTimeOffset due)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        ArgumentNullException.ThrowIfNull(headers);
-        Scheduling.ValidateDue(due);
-        return ScheduleOneAsync(CheckSize(HeaderCodec.Encode(payload, headers), nameof(payload)), false, Scheduling.DueMilliseconds(due));
-    }
-
-    public async Task<IReadOnlyList<string>> PublishBatchAt(IReadOnlyList<string> payloads, DateTimeOffset due)
-    {
-        EnsureValidName();
-        var elements = PayloadLimit.Batch(payloads, _options.MaxPayloadBytes);
-        Scheduling.ValidateDue(due);
-        if (elements.Length == 0) return [];
-        var ids = ScheduleCommands.NewIds(elements.Length);
-        await ScheduleAsync(ids, elements, false, Scheduling.DueMilliseconds(due));
-        return ids;
-    }
-
-    public Task<bool> CancelScheduled(string id)
-    {
-        EnsureValidName();
-        Scheduling.ValidateId(id);
-        return store.CancelScheduledAsync(_name, id);
-    }
-
-    private async Task<string> ScheduleOneAsync(RedisValue element, bool isDelay, long milliseconds)
-    {
-        var id = ScheduleCommands.NewId();
-        await ScheduleAsync([id], [element], isDelay, milliseconds);
-        return id;
-    }
-
-    private async Task ScheduleAsync(string[] ids, RedisValue[] elements, bool isDelay, long milliseconds)
-    {
-        var atOnce = await store.ScheduleAsync(_name, isDelay, milliseconds, ids, elements, listQueue: !_listed);
-        metrics.Published(_name, elements.Length);
-        _listed = true;
-        if (atOnce)
-        {
-            _engine?.Wake();
-            return;
-        }
-        // This machine's clock for a due time, Redis's for a delay: the scheduler asks Redis again when
-        // it fires, so a skew only makes it look once more, never moves a delivery early.
-        ArmScheduler(isDelay
-            ? TimeSpan.FromMilliseconds(milliseconds)
-            : DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) - DateTimeOffset.UtcNow);
-    }
 
     /// <summary>Makes the scheduler fire within <paramref name="dueIn"/> (capped at <see cref="SchedulerMaxSleep"/>), unless it fires sooner already.</summary>
     private void ArmScheduler(TimeSpan dueIn)

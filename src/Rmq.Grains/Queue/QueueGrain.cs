@@ -6,6 +6,7 @@ using Orleans.Concurrency;
 using Orleans.Runtime;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
+using Rmq.Queue.Publishing;
 using Rmq.Recurring;
 using Rmq.Redis;
 using StackExchange.Redis;
@@ -40,7 +41,7 @@ internal sealed partial class QueueGrain(
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private string _name = "";
     private string? _nameProblem;
-    private bool _listed;
+    private QueuePublishing _publishing = null!;
     private string? _pushQueue;
     private RetryPolicy? _retryPolicy;
     private ConsumingEngine? _engine;
@@ -50,6 +51,7 @@ internal sealed partial class QueueGrain(
     {
         _name = this.GetPrimaryKeyString();
         _nameProblem = QueueNames.Problem(_name);
+        _publishing = new QueuePublishing(_name, store, _options.MaxPayloadBytes, metrics, () => _engine?.Wake(), ArmScheduler);
         if (_nameProblem is not null) return;
         await TryResumeAsync();
         // Scheduled deliveries are this activation's to move from now on (the cleaner is the safety net).
@@ -82,91 +84,47 @@ internal sealed partial class QueueGrain(
         }
     }
 
+    // Publishing: the component owns it (Publishing/QueuePublishing.cs); the grain checks the name and routes.
+    public Task<PublishResult> Publish(RmqMessage message)
+    {
+        EnsureValidName();
+        return _publishing.Publish(message);
+    }
+
+    public Task<IReadOnlyList<PublishResult>> PublishBatch(IReadOnlyList<RmqMessage> messages)
+    {
+        EnsureValidName();
+        return _publishing.PublishBatch(messages);
+    }
+
     public Task Publish(string payload)
     {
         EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        return PublishCore(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _));
+        return _publishing.Publish(payload);
     }
 
     public Task PublishBytes(byte[] payload)
     {
         EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        return PublishCore(CheckSize(payload, nameof(payload)));
-    }
-
-    public Task PublishWithHeaders(string payload, IReadOnlyDictionary<string, string[]> headers)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        ArgumentNullException.ThrowIfNull(headers);
-        return PublishCore(CheckSize(HeaderCodec.Encode(Encoding.UTF8.GetBytes(payload), headers), nameof(payload)));
-    }
-
-    public Task PublishBytesWithHeaders(byte[] payload, IReadOnlyDictionary<string, string[]> headers)
-    {
-        EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        ArgumentNullException.ThrowIfNull(headers);
-        return PublishCore(CheckSize(HeaderCodec.Encode(payload, headers), nameof(payload)));
-    }
-
-    public Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
-    {
-        EnsureValidName();
-        return PublishElements(PayloadLimit.Batch(payloads, _options.MaxPayloadBytes));
+        return _publishing.PublishBytes(payload);
     }
 
     public Task PublishBatch(IReadOnlyList<string> payloads)
     {
         EnsureValidName();
-        return PublishElements(PayloadLimit.Batch(payloads, _options.MaxPayloadBytes));
+        return _publishing.PublishBatch(payloads);
     }
 
-    public Task<bool> PublishUnique(string payload, string dedupKey, TimeSpan window)
+    public Task PublishBytesBatch(IReadOnlyList<byte[]> payloads)
     {
         EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        Deduplication.Validate(dedupKey, window);
-        return PublishUniqueCore(PayloadLimit.Check(payload, _options.MaxPayloadBytes, nameof(payload), out _), dedupKey, window);
+        return _publishing.PublishBytesBatch(payloads);
     }
 
-    public Task<bool> PublishBytesUnique(byte[] payload, string dedupKey, TimeSpan window)
+    public Task<bool> CancelScheduled(string id)
     {
         EnsureValidName();
-        ArgumentNullException.ThrowIfNull(payload);
-        Deduplication.Validate(dedupKey, window);
-        return PublishUniqueCore(CheckSize(payload, nameof(payload)), dedupKey, window);
-    }
-
-    private async Task<bool> PublishUniqueCore(RedisValue element, string dedupKey, TimeSpan window)
-    {
-        var published = await store.PublishUniqueAsync(_name, dedupKey, window, element, listQueue: !_listed);
-        // Listed either way: the SADD went with the script.
-        _listed = true;
-        if (published) Published(1);
-        return published;
-    }
-
-    private async Task PublishElements(RedisValue[] elements)
-    {
-        if (elements.Length == 0) return;
-        await store.PublishAsync(_name, elements, listQueue: !_listed);
-        Published(elements.Length);
-    }
-
-    private async Task PublishCore(RedisValue element)
-    {
-        await store.PublishAsync(_name, element, listQueue: !_listed);
-        Published(1);
-    }
-
-    private void Published(int count)
-    {
-        metrics.Published(_name, count);
-        _listed = true;
-        _engine?.Wake();
+        return _publishing.CancelScheduled(id);
     }
 
     public async Task StartConsuming(int prefetchLimit, TimeSpan pollInterval)
@@ -198,7 +156,7 @@ internal sealed partial class QueueGrain(
                 _retryPolicy = await store.LoadRetryPolicyAsync(_name);
             }
             StopResumeRetry();
-            _listed = true;
+            _publishing.Listed = true;
             engine = NewEngine(prefetchLimit, pollInterval);
             if (paused) engine.Pause();
             Start(engine);
@@ -417,7 +375,7 @@ internal sealed partial class QueueGrain(
         var scheduled = await store.PurgeScheduledAsync(_name);
         await store.DeleteCountersAsync(_name);
         await store.UnlistQueueAsync(_name);
-        _listed = false;
+        _publishing.Listed = false;
         return new QueueDestroyResult(ready, rejected, scheduled, recurringJobs);
     }
 
@@ -488,7 +446,7 @@ internal sealed partial class QueueGrain(
             if (ConsumerRegistration.TryDecode(name, value) is { } registration) engine.AddConsumer(CreateSlot(registration));
             else LogBadRegistration(_name, name, value);
         }
-        _listed = true;
+        _publishing.Listed = true;
         if (config.Paused) engine.Pause();
         Start(engine);
         LogResumed(_name, limit, engine.Dispatcher.Slots.Count, config.Paused);

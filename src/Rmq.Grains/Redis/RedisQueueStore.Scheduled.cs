@@ -20,6 +20,18 @@ public sealed partial class RedisQueueStore
         catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full(ScheduleCommands.ScheduleOperation, e); }
     }
 
+    /// <summary>
+    /// A deduplicated scheduled publish (<see cref="ScheduleCommands.ScheduleUniqueAsync"/>): the script's
+    /// answer, <see cref="ScheduleCommands.Deduplicated"/>, 0 (pushed at once) or the due time.
+    /// </summary>
+    internal async Task<long> ScheduleUniqueAsync(string queue, string dedupKey, TimeSpan window, bool isDelay, long milliseconds, string id, RedisValue element, bool listQueue)
+    {
+        var db = await Db().ConfigureAwait(false);
+        try { return await ScheduleCommands.ScheduleUniqueAsync(db, Keys, queue, dedupKey, window, isDelay, milliseconds, id, element, listQueue).ConfigureAwait(false); }
+        catch (Exception e) when (RedisConnection.IsUnavailable(e)) { throw redis.Unavailable(ScheduleCommands.ScheduleUniqueOperation, e); }
+        catch (Exception e) when (PublishCommands.IsRedisFull(e)) { throw redis.Full(ScheduleCommands.ScheduleUniqueOperation, e); }
+    }
+
     /// <summary>Cancels one scheduled delivery; true when it was still scheduled.</summary>
     public Task<bool> CancelScheduledAsync(string queue, string id) =>
         Run(ScheduleCommands.CancelOperation, db => ScheduleCommands.CancelAsync(db, Keys, queue, id));

@@ -12,13 +12,10 @@ internal sealed class RelayConsumerGrain(ILocalSiloDetails silo) : Grain, IRelay
     public async Task<DeliveryOutcome> Consume(Delivery delivery)
     {
         this.GetPrimaryKeyLong(out var target);
-        var headers = new Dictionary<string, string[]>(delivery.Headers)
-        {
-            [IRelayConsumerGrain.RelayedByHeader] = [silo.Name],
-        };
+        var copy = RmqMessage.Bytes(delivery.PayloadBytes).WithHeaders(delivery.Headers).WithHeader(IRelayConsumerGrain.RelayedByHeader, silo.Name);
         // Copy first, ack after: if this silo dies in between, the delivery is redelivered and the
         // target gets a second copy — at-least-once, never lost.
-        await GrainFactory.GetGrain<IQueueGrain>(target!).PublishWithHeaders(delivery.Payload, headers);
+        await GrainFactory.GetGrain<IQueueGrain>(target!).Publish(copy);
         return DeliveryOutcome.Ack;
     }
 }

@@ -37,19 +37,18 @@ public static class RmqTracing
     }
 
     /// <summary>
-    /// Publishes with the current trace in the header. When something listens to
-    /// <see cref="ActivitySourceName"/>, a producer activity <c>"&lt;queue&gt; publish"</c> is started
-    /// as a child of the current one and its context is sent; otherwise the current activity's.
+    /// Publishes <paramref name="message"/> with the current trace in its header, on either path. When
+    /// something listens to <see cref="ActivitySourceName"/>, a producer activity <c>"&lt;queue&gt; publish"</c>
+    /// is started as a child of the current one and its context is sent; otherwise the current activity's.
     /// </summary>
-    public static async Task PublishTraced(this IQueueGrain queue, string payload, IReadOnlyDictionary<string, string[]>? headers = null)
+    public static async Task<PublishResult> PublishTraced(this IRmqProducer producer, RmqMessage message, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(queue);
-        ArgumentNullException.ThrowIfNull(payload);
-        var name = queue.GetPrimaryKeyString();
-        using var activity = Source.StartActivity($"{name} publish", ActivityKind.Producer);
+        ArgumentNullException.ThrowIfNull(producer);
+        ArgumentNullException.ThrowIfNull(message);
+        using var activity = Source.StartActivity($"{producer.QueueName} publish", ActivityKind.Producer);
         activity?.SetTag("messaging.system", "rmq");
-        activity?.SetTag("messaging.destination.name", name);
-        await queue.PublishWithHeaders(payload, WithTraceContext(headers, activity)).ConfigureAwait(false);
+        activity?.SetTag("messaging.destination.name", producer.QueueName);
+        return await producer.Publish(message.WithTraceContext(activity), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The trace context the publisher sent, when the delivery has a valid <c>traceparent</c>.</summary>
