@@ -12,6 +12,8 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     ReturnCommand.Create(),
     PauseCommand.CreatePause(),
     PauseCommand.CreateResume(),
+    ConsumingCommand.CreateUpdate(),
+    ConsumingCommand.CreateRemoveConsumer(),
     RetryPolicyCommand.Create(),
     RecurringCommand.Create(),
     CleanCommand.Create(),

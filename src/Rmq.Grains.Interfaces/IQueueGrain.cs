@@ -92,7 +92,8 @@ public interface IQueueGrain : IGrainWithStringKey
     /// long the queue waits before looking again after it found <c>ready</c> empty (publishes through
     /// this grain wake it at once). The configuration is kept in Redis, so the queue resumes consuming
     /// after a restart. Calling it again with the same settings does nothing; with other settings it
-    /// throws <see cref="InvalidOperationException"/> (call <see cref="StopConsuming"/> first).
+    /// changes them, as <see cref="UpdateConsuming"/> does (start-up code that calls this on every boot can
+    /// change its settings from one release to the next).
     /// A paused queue stays paused (start-up code calling this on every boot must not undo a
     /// <see cref="Pause"/>); a queue that was stopped starts unpaused.
     /// </summary>
@@ -111,6 +112,39 @@ public interface IQueueGrain : IGrainWithStringKey
     /// started to fill. Requires <see cref="StartConsuming"/>.
     /// </summary>
     Task<string> AddBatchConsumer(string tag, IBatchConsumerGrain consumer, int batchSize, TimeSpan batchTimeout);
+
+    /// <summary>
+    /// Changes the prefetch limit and poll interval of a consuming queue, persisted for every later
+    /// activation. The engine restarts with them: consumer calls in flight finish and their outcomes are
+    /// applied, prefetched deliveries go back to the front of ready, then consuming goes on with the same
+    /// consumers (and a pause holds) — nothing is lost or delivered twice. The same settings do nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">The queue is not consuming: call <see cref="StartConsuming"/> first.</exception>
+    Task UpdateConsuming(int prefetchLimit, TimeSpan pollInterval);
+
+    /// <summary>
+    /// Removes the consumer registered as <paramref name="name"/> (as <see cref="AddConsumer"/> or
+    /// <see cref="AddBatchConsumer"/> returned it): its delivery in flight finishes and its outcome is
+    /// applied, prefetched deliveries go back to the front of ready, and the other consumers go on. The
+    /// registration is removed from Redis too, so no later activation restores it. Returns false when the
+    /// queue has no consumer of that name.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The queue is not consuming: call <see cref="StartConsuming"/> first.</exception>
+    Task<bool> RemoveConsumer(string name);
+
+    /// <summary>
+    /// Makes the queue's consuming state what <paramref name="declaration"/> says, in one step under the
+    /// queue's lifecycle gate: starts consuming if it is not; changes the prefetch limit and poll interval
+    /// (restarting the engine as <see cref="UpdateConsuming"/> does), the push queue and the retry policy;
+    /// registers the declared consumers that are not registered and removes the registrations that are
+    /// not declared. A pause holds. Called by the silo for each queue declared with <c>AddRmqQueue</c>.
+    /// A declaration whose <see cref="QueueDeclaration.Version"/> is lower than the one in force is not
+    /// applied (<see cref="DeclarationOutcome.Superseded"/>): during a rolling deploy the newer release wins,
+    /// whichever silo starts last.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting or consumer of the declaration is invalid; nothing was changed.</exception>
+    Task<DeclarationOutcome> Declare(QueueDeclaration declaration);
 
     /// <summary>
     /// Stops consuming: fetching stops, in-flight consumer calls are awaited and their outcomes

@@ -162,6 +162,38 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task ConsumingAndRemoveConsumer_ChangeTheSettings_AndRemoveOneConsumer_SayingWhatHappened()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-cs");
+        var grain = fixture.Client.Grains.GetGrain<IQueueGrain>(queue);
+        var notConsuming = await CliRunner.RunAsync(fixture.Silo, "consuming", queue, "--prefetch", "20", "--poll", "50");
+        Assert.True(notConsuming.ExitCode == 1, notConsuming.ToString());
+        Assert.Contains($"Queue '{queue}' is not consuming; call StartConsuming before UpdateConsuming", notConsuming.StdErr);
+
+        await grain.StartConsuming(5, TimeSpan.FromMilliseconds(20));
+        var first = await grain.AddConsumer("cli", fixture.Client.Grains.GetGrain<Rmq.Demo.IDemoConsumerGrain>(3300));
+        await grain.AddConsumer("cli", fixture.Client.Grains.GetGrain<Rmq.Demo.IDemoConsumerGrain>(3301));
+        var update = await CliRunner.RunAsync(fixture.Silo, "consuming", queue, "--prefetch", "20", "--poll", "50");
+        Assert.True(update.ExitCode == 0, update.ToString());
+        Assert.Equal($"'{queue}' consumes with prefetch 20 and poll 50 ms", update.StdOut.Trim());
+        Assert.Equal("20", (string?)await Db.HashGetAsync(Keys.ConsumingConfig(queue), "prefetch"));
+        Assert.Equal("50", (string?)await Db.HashGetAsync(Keys.ConsumingConfig(queue), "poll-ms"));
+        var bad = await CliRunner.RunAsync(fixture.Silo, "consuming", queue, "--prefetch", "0", "--poll", "50");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Contains("prefetchLimit must be at least 1", bad.StdErr);
+
+        var removed = await CliRunner.RunAsync(fixture.Silo, "remove-consumer", queue, first);
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        Assert.Equal($"removed consumer '{first}' of '{queue}'", removed.StdOut.Trim());
+        Assert.Equal(1, (await grain.GetConsumingStatus()).Consumers);
+        Assert.Equal(1, await Db.HashLengthAsync(Keys.ConsumerGrains(queue)));
+        var again = await CliRunner.RunAsync(fixture.Silo, "remove-consumer", queue, first);
+        Assert.True(again.ExitCode == 1, again.ToString());
+        Assert.Contains($"'{queue}' has no consumer '{first}'", again.StdOut + again.StdErr);
+        await grain.StopConsuming();
+    }
+
+    [Fact]
     public async Task RetryPolicy_ShowsSetsChangesOneFieldAndRemoves_AndRefusesAnOutOfRangeValueSayingWhy()
     {
         var queue = SingleSiloFixture.UniqueName("cli-rp");

@@ -27,4 +27,10 @@ internal sealed partial class QueueGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: its stored retry policy cannot be read (written by a newer Rmq, or by hand); the queue runs without one until SetRetryPolicy is called")]
     private partial void LogRetryPolicyUnreadable(string queue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: consuming restarted with prefetch {PrefetchLimit}, poll {PollInterval} and {Consumers} consumers")]
+    private partial void LogRestarted(string queue, int prefetchLimit, TimeSpan pollInterval, int consumers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: consuming started as declared (prefetch {PrefetchLimit}, {Consumers} consumers, paused: {Paused})")]
+    private partial void LogDeclaredStart(string queue, int prefetchLimit, int consumers, bool paused);
 }

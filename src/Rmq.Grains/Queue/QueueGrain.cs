@@ -130,42 +130,51 @@ internal sealed partial class QueueGrain(
     public async Task StartConsuming(int prefetchLimit, TimeSpan pollInterval)
     {
         EnsureValidName();
-        if (prefetchLimit < 1)
-            throw new ArgumentOutOfRangeException(nameof(prefetchLimit), prefetchLimit, $"prefetchLimit must be at least 1, but it is {prefetchLimit}.");
-        if (pollInterval <= TimeSpan.Zero || pollInterval > MaxInterval)
-            throw new ArgumentOutOfRangeException(nameof(pollInterval), pollInterval, $"pollInterval must be positive and at most {MaxInterval}, but it is {pollInterval}.");
-        ConsumingEngine engine;
+        CheckConsumingSettings(prefetchLimit, pollInterval);
+        ConsumingEngine? engine;
         await _lifecycle.WaitAsync();
         try
         {
-            if (_engine is { } running)
-            {
-                if (running.PrefetchLimit == prefetchLimit && running.PollInterval == pollInterval) return;
-                throw new InvalidOperationException(
-                    $"Queue '{_name}' is already consuming with prefetchLimit {running.PrefetchLimit} and pollInterval {running.PollInterval}; call StopConsuming before starting with other settings.");
-            }
-            // Persisted first: if Redis is unreachable the caller learns it, and nothing was started.
-            // A pause persisted earlier (this activation could not read it yet) holds: only Resume and
-            // StopConsuming end a pause.
-            var paused = await store.SaveConsumingAsync(_name, prefetchLimit, pollInterval);
-            if (_resumeRetry is not null)
-            {
-                // The activation's resume never read the configuration: what else is persisted (push queue,
-                // retry policy) must not be lost to this engine.
-                _pushQueue = await store.LoadPushQueueAsync(_name);
-                _retryPolicy = await store.LoadRetryPolicyAsync(_name);
-            }
-            StopResumeRetry();
-            _publishing.Listed = true;
-            engine = NewEngine(prefetchLimit, pollInterval);
-            if (paused) engine.Pause();
-            Start(engine);
+            // Start-up code calls this on every boot: a release with other settings changes them.
+            engine = _engine is { } running
+                ? await ChangeSettingsAsync(running, prefetchLimit, pollInterval)
+                : await StartEngineAsync(prefetchLimit, pollInterval);
         }
         finally
         {
             _lifecycle.Release();
         }
-        await engine.FirstAttempt;
+        if (engine is not null) await engine.FirstAttempt;
+    }
+
+    /// <summary>StartConsuming of a queue that is not consuming here: persists the settings, then starts the engine.</summary>
+    private async Task<ConsumingEngine> StartEngineAsync(int prefetchLimit, TimeSpan pollInterval)
+    {
+        // Persisted first: if Redis is unreachable the caller learns it, and nothing was started.
+        // A pause persisted earlier (this activation could not read it yet) holds: only Resume and
+        // StopConsuming end a pause.
+        var paused = await store.SaveConsumingAsync(_name, prefetchLimit, pollInterval);
+        if (_resumeRetry is not null)
+        {
+            // The activation's resume never read the configuration: what else is persisted (push queue,
+            // retry policy) must not be lost to this engine.
+            _pushQueue = await store.LoadPushQueueAsync(_name);
+            _retryPolicy = await store.LoadRetryPolicyAsync(_name);
+        }
+        StopResumeRetry();
+        _publishing.Listed = true;
+        var engine = NewEngine(prefetchLimit, pollInterval);
+        if (paused) engine.Pause();
+        Start(engine);
+        return engine;
+    }
+
+    private static void CheckConsumingSettings(int prefetchLimit, TimeSpan pollInterval)
+    {
+        if (prefetchLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(prefetchLimit), prefetchLimit, $"prefetchLimit must be at least 1, but it is {prefetchLimit}.");
+        if (pollInterval <= TimeSpan.Zero || pollInterval > MaxInterval)
+            throw new ArgumentOutOfRangeException(nameof(pollInterval), pollInterval, $"pollInterval must be positive and at most {MaxInterval}, but it is {pollInterval}.");
     }
 
     public Task<string> AddConsumer(string tag, IConsumerGrain consumer)
@@ -297,12 +306,7 @@ internal sealed partial class QueueGrain(
     public async Task SetPushQueue(string pushQueueName)
     {
         EnsureValidName();
-        if (pushQueueName is not null)
-        {
-            QueueNames.Validate(pushQueueName, nameof(pushQueueName));
-            if (pushQueueName == _name)
-                throw new ArgumentException($"Invalid pushQueueName: queue '{_name}' cannot push to itself; pushed deliveries would come straight back.", nameof(pushQueueName));
-        }
+        if (pushQueueName is not null) CheckPushQueue(pushQueueName);
         await _lifecycle.WaitAsync();
         try
         {
@@ -316,6 +320,13 @@ internal sealed partial class QueueGrain(
         {
             _lifecycle.Release();
         }
+    }
+
+    private void CheckPushQueue(string pushQueueName)
+    {
+        QueueNames.Validate(pushQueueName, nameof(pushQueueName));
+        if (pushQueueName == _name)
+            throw new ArgumentException($"Invalid pushQueueName: queue '{_name}' cannot push to itself; pushed deliveries would come straight back.", nameof(pushQueueName));
     }
 
     /// <summary>Follows the push queues from <paramref name="target"/>; coming back here would circle deliveries forever.</summary>

@@ -104,6 +104,9 @@ public sealed class DotnetProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM to the process itself (a graceful stop; for an app started directly, not through <c>dotnet run</c>).</summary>
+    public void Terminate() => Signals.Terminate(_process.Id);
+
     /// <summary>SIGKILL to the process and every descendant (<c>dotnet run</c>'s app), then waits for the exit.</summary>
     public async Task KillAsync()
     {

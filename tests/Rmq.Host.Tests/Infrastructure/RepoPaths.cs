@@ -14,6 +14,8 @@ public static class RepoPaths
 
     public static string CliDll => Built("src/Rmq.Cli", "rmq.dll");
 
+    public static string SampleSiloDll => Built("samples/Rmq.Samples.Silo", "Rmq.Samples.Silo.dll");
+
     public static string ChaosDll => Built("bench/Rmq.Chaos", "Rmq.Chaos.dll");
 
     /// <summary>Test artifacts (screenshots, measurements) that outlive the run: <c>TestResults/</c> at the repository root.</summary>

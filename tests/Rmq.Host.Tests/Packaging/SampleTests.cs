@@ -30,7 +30,7 @@ public sealed class SampleTests(ITestOutputHelper output) : IAsyncLifetime
             "--Silo:GatewayPort", FreePorts.Next().ToString());
         var apiUrl = $"http://127.0.0.1:{FreePorts.Next()}";
         var api = Run("samples/Rmq.Samples.Api", "--Rmq:RedisConnectionString", _redis.Endpoint, "--urls", apiUrl);
-        await silo.WaitForOutputAsync("consuming the queue orders", seconds: 90);
+        await silo.WaitForOutputAsync("Queue orders: declaration Applied", seconds: 90);
         await api.WaitForOutputAsync("Now listening on", seconds: 60);
 
         using var http = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(10) };
