@@ -1,3 +1,4 @@
+using Rmq.Redis.Lua;
 using StackExchange.Redis;
 
 namespace Rmq.Redis;
@@ -40,15 +41,11 @@ internal static class PublishCommands
     /// block the key for its whole window with nothing published. Atomic, so two publishers racing with
     /// one key see exactly one 1; a silo dying around it leaves either both writes or neither.
     /// </remarks>
-    public const string PushUniqueScript = """
-        local t = redis.call('TYPE', KEYS[2])['ok']
-        if t ~= 'none' and t ~= 'list' then
-          return redis.error_reply('WRONGTYPE ' .. KEYS[2] .. ' is a ' .. t .. ', not a list')
-        end
+    public static readonly RmqScript PushUniqueScript = RmqScript.Create("PushUnique", allowOom: false, [null, "list"], """
         if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
         redis.call('LPUSH', KEYS[2], ARGV[2])
         return 1
-        """;
+        """);
 
     /// <summary>
     /// Runs <see cref="PushUniqueScript"/> (and, when <paramref name="listQueue"/>, <c>SADD rmq::queues</c>
@@ -59,7 +56,7 @@ internal static class PublishCommands
     public static async Task<bool> PushUniqueAsync(IDatabaseAsync db, RedisKeys keys, string queue, string dedupKey, TimeSpan window,
         RedisValue element, bool listQueue)
     {
-        var push = db.ScriptEvaluateAsync(PushUniqueScript, [keys.Dedup(queue, dedupKey), keys.Ready(queue)],
+        var push = db.ScriptEvaluateAsync(PushUniqueScript.Text, [keys.Dedup(queue, dedupKey), keys.Ready(queue)],
             [Deduplication.WindowMilliseconds(window), element]);
         if (listQueue) await db.SetAddAsync(RedisKeys.Queues, queue).ConfigureAwait(false);
         return (long)(await push.ConfigureAwait(false)) == 1;

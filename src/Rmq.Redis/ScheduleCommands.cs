@@ -1,3 +1,4 @@
+using Rmq.Redis.Lua;
 using StackExchange.Redis;
 
 namespace Rmq.Redis;
@@ -30,14 +31,7 @@ internal static class ScheduleCommands
     /// <c>allow-oom</c>: a full Redis refuses a scheduled publish as every publish. Atomic, so a silo or
     /// publisher dying around it leaves the whole schedule or none of it.
     /// </remarks>
-    public const string ScheduleScript = """
-        local types = { 'zset', 'hash', 'list' }
-        for k = 1, 3 do
-          local t = redis.call('TYPE', KEYS[k])['ok']
-          if t ~= 'none' and t ~= types[k] then
-            return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. types[k])
-          end
-        end
+    public static readonly RmqScript ScheduleScript = RmqScript.Create("Schedule", allowOom: false, ["zset", "hash", "list"], """
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local due = tonumber(ARGV[2])
@@ -51,7 +45,7 @@ internal static class ScheduleCommands
           redis.call('ZADD', KEYS[1], due, ARGV[i])
         end
         return due
-        """;
+        """);
 
     /// <summary>How errors of a deduplicated scheduled publish name the script.</summary>
     public const string ScheduleUniqueOperation = "SET NX + ZADD + HSET (unique scheduled publish)";
@@ -73,14 +67,7 @@ internal static class ScheduleCommands
     /// types are checked before the SET: a SET followed by a failed ZADD would block the key for its whole
     /// window with nothing scheduled. No <c>allow-oom</c>, as every publish.
     /// </remarks>
-    public const string ScheduleUniqueScript = """
-        local types = { 'zset', 'hash', 'list' }
-        for k = 2, 4 do
-          local t = redis.call('TYPE', KEYS[k])['ok']
-          if t ~= 'none' and t ~= types[k - 1] then
-            return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. types[k - 1])
-          end
-        end
+    public static readonly RmqScript ScheduleUniqueScript = RmqScript.Create("ScheduleUnique", allowOom: false, [null, "zset", "hash", "list"], """
         if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return -1 end
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -93,7 +80,7 @@ internal static class ScheduleCommands
         redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
         redis.call('ZADD', KEYS[2], due, ARGV[4])
         return due
-        """;
+        """);
 
     /// <summary>
     /// Runs <see cref="ScheduleUniqueScript"/> after <c>SADD rmq::rmq-scheduled-queues</c> (and, when
@@ -105,7 +92,7 @@ internal static class ScheduleCommands
     {
         var listed = listQueue ? db.SetAddAsync(RedisKeys.Queues, queue) : Task.FromResult(true);
         await db.SetAddAsync(RedisKeys.ScheduledQueues, queue).ConfigureAwait(false);
-        var answer = (long)await db.ScriptEvaluateAsync(ScheduleUniqueScript,
+        var answer = (long)await db.ScriptEvaluateAsync(ScheduleUniqueScript.Text,
             [keys.Dedup(queue, dedupKey), keys.Scheduled(queue), keys.ScheduledElements(queue), keys.Ready(queue)],
             [Deduplication.WindowMilliseconds(window), isDelay ? "d" : "a", milliseconds, id, element]).ConfigureAwait(false);
         await listed.ConfigureAwait(false);
@@ -116,11 +103,11 @@ internal static class ScheduleCommands
     /// Cancels one scheduled delivery. KEYS[1] the scheduled ZSET, KEYS[2] the elements HASH; ARGV[1] the
     /// id. Returns 1 when it removed it, 0 when the id is unknown, cancelled or already moved to ready.
     /// </summary>
-    public const string CancelScript = """
+    public static readonly RmqScript CancelScript = RmqScript.Unchecked("CancelScheduled", allowOom: false, """
         local removed = redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HDEL', KEYS[2], ARGV[1])
         return removed
-        """;
+        """);
 
     /// <summary>A new id: 32 hex digits, unique per delivery, so identical payloads can be scheduled several times.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
@@ -161,7 +148,7 @@ internal static class ScheduleCommands
         }
         var listed = listQueue ? db.SetAddAsync(RedisKeys.Queues, queue) : Task.FromResult(true);
         await db.SetAddAsync(RedisKeys.ScheduledQueues, queue).ConfigureAwait(false);
-        var due = (long)await db.ScriptEvaluateAsync(ScheduleScript, [keys.Scheduled(queue), keys.ScheduledElements(queue), keys.Ready(queue)], args)
+        var due = (long)await db.ScriptEvaluateAsync(ScheduleScript.Text, [keys.Scheduled(queue), keys.ScheduledElements(queue), keys.Ready(queue)], args)
             .ConfigureAwait(false);
         await listed.ConfigureAwait(false);
         return due == 0;
@@ -169,5 +156,5 @@ internal static class ScheduleCommands
 
     /// <summary>Runs <see cref="CancelScript"/>; true when the delivery was still scheduled and is now gone.</summary>
     public static async Task<bool> CancelAsync(IDatabaseAsync db, RedisKeys keys, string queue, string id) =>
-        (long)await db.ScriptEvaluateAsync(CancelScript, [keys.Scheduled(queue), keys.ScheduledElements(queue)], [id]).ConfigureAwait(false) == 1;
+        (long)await db.ScriptEvaluateAsync(CancelScript.Text, [keys.Scheduled(queue), keys.ScheduledElements(queue)], [id]).ConfigureAwait(false) == 1;
 }

@@ -29,11 +29,17 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
         Assert.Null(await queue.GetConnectionName());
 
         await queue.StartConsuming(10, Poll);
-        var connection = (await queue.GetConnectionName())!;
-        Assert.Equal([(RedisValue)name], await Db.SetMembersAsync(RedisKeys.ConnectionQueues(connection)));
-        // Same settings again: nothing happens. Other settings: an error, as Go's ErrorAlreadyConsuming.
+        var first = (await queue.GetConnectionName())!;
+        Assert.Equal([(RedisValue)name], await Db.SetMembersAsync(RedisKeys.ConnectionQueues(first)));
+        // Same settings again: nothing happens. Other settings: unlike Go's ErrorAlreadyConsuming, Rmq changes
+        // them (start-up code of a new release), on a new connection; the old one is closed.
         await queue.StartConsuming(10, Poll);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.StartConsuming(11, Poll));
+        Assert.Equal(first, await queue.GetConnectionName());
+        await queue.StartConsuming(11, Poll);
+        var connection = (await queue.GetConnectionName())!;
+        Assert.NotEqual(first, connection);
+        Assert.False(await Db.SetContainsAsync(RedisKeys.Connections, first));
+        Assert.Equal([(RedisValue)name], await Db.SetMembersAsync(RedisKeys.ConnectionQueues(connection)));
 
         var name1 = await queue.AddConsumer("queue-cons1", await ConsumerAsync(ConsumerBehaviour.AutoAck));
         Assert.Matches("^queue-cons1-[A-Za-z0-9]{6}$", name1);

@@ -1,3 +1,5 @@
+using Rmq.Redis.Lua;
+
 namespace Rmq.Redis;
 
 /// <summary>
@@ -9,18 +11,16 @@ namespace Rmq.Redis;
 /// Redis over <c>maxmemory</c> (policy <c>noeviction</c>) refuses commands that may grow memory (LPUSH,
 /// RPOPLPUSH, SET, SADD, HSET…), inside scripts too: a script without flags fails at the first such
 /// command unless it has written before — so whether it runs depends on the order of its calls. The
-/// scripts of the consuming side start with <see cref="AllowOom"/> (Redis 7+) instead, and always run
+/// scripts of the consuming side start with <see cref="RmqScript.AllowOomShebang"/> (Redis 7+) instead, and always run
 /// whole: fetching, acks, rejects, pushes, returns, heartbeats, registrations and the cleaner move or
 /// remove what Redis already holds (or write a few bytes of bookkeeping), and they are how a full Redis
-/// empties. Publishing uses plain LPUSH and stays refused while Redis is full. The shebang must stay the
-/// first line: the raw string literals below start with it, and StackExchange.Redis sends the text as
-/// it is (<see cref="RedisConnection.Script"/> drops the line for Redis 6 and older).
+/// empties. Publishing uses plain LPUSH and stays refused while Redis is full. Each script is an
+/// <see cref="RmqScript"/>, composed once: the shebang, the key-type check written once
+/// (<see cref="RmqScript.TypeCheck"/>), then the body below (<see cref="RedisConnection.Script"/> sends it
+/// without the shebang to Redis 6 and older).
 /// </remarks>
 internal static class LuaScripts
 {
-    /// <summary>The first line of a script that Redis must run even over maxmemory.</summary>
-    public const string AllowOom = "#!lua flags=allow-oom";
-
     /// <summary>
     /// The consuming hot path in one round trip: apply finished outcomes (once), then prefetch.
     /// KEYS[1] ready, KEYS[2] this connection's unacked list, KEYS[3] rejected, KEYS[4] the connection's
@@ -58,20 +58,15 @@ internal static class LuaScripts
     /// three calls instead of one per element. The script is atomic, so no one sees the elements
     /// between the LTRIM and the LPUSH.
     /// </remarks>
-    public const string ApplyAndFetch = """
-        #!lua flags=allow-oom
+    public static readonly RmqScript ApplyAndFetch = RmqScript.Create("ApplyAndFetch", allowOom: true, prelude: """
         local a, r, d, p, t, s = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[10])
         local x = 5
         if p > 0 then x = 6 end
-        local types = { 'zset', 'hash', 'hash' }
-        for k = 1, #KEYS do
-          if k ~= 4 then
-            local want = 'list'
-            if k >= x then want = types[k - x + 1] end
-            local kt = redis.call('TYPE', KEYS[k])['ok']
-            if kt ~= want and kt ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. kt .. ', not a ' .. want) end
-          end
-        end
+        -- KEYS 1-3 lists, 4 the marker (a string, not checked), then the push target's ready when there are pushes,
+        -- then the scheduled ZSET, its elements HASH and the counters HASH when there are dead letters or retries.
+        local rmq_types = { 'list', 'list', 'list', false, 'list' }
+        rmq_types[x], rmq_types[x + 1], rmq_types[x + 2] = 'zset', 'hash', 'hash'
+        """, body: """
         local missing = 0
         local replayed = 0
         if a + r + d + s + p + t > 0 then
@@ -155,7 +150,7 @@ internal static class LuaScripts
         end
         out[3] = redis.call('LLEN', KEYS[1])
         return out
-        """;
+        """, buildsTypesInPrelude: true);
 
     /// <summary>
     /// Cluster dialect: adds pushed elements to a push target in another hash slot, at most once per
@@ -167,42 +162,39 @@ internal static class LuaScripts
     /// They are copied before <see cref="ApplyAndFetch"/> removes them from unacked, as Go rmq does:
     /// a silo that dies in between leaves each in both lists — delivered twice, never lost.
     /// </remarks>
-    public const string PushOnce = """
-        #!lua flags=allow-oom
-        if redis.call('GET', KEYS[2]) == ARGV[1] then return 0 end
-        local t = redis.call('TYPE', KEYS[1])['ok']
-        if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[1] .. ' is a ' .. t .. ', not a list') end
+    public static readonly RmqScript PushOnce = RmqScript.Create("PushOnce", allowOom: true, ["list", null], """
         for j = 3, #ARGV, 1000 do
           redis.call('LPUSH', KEYS[1], unpack(ARGV, j, math.min(j + 999, #ARGV)))
         end
         redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
         return #ARGV - 2
-        """;
+        """, prelude: """
+        if redis.call('GET', KEYS[2]) == ARGV[1] then return 0 end
+        """);
 
     /// <summary>
     /// Deletes a list and returns how long it was, atomically (Go rmq's LLEN + LTRIM loop could
     /// delete elements pushed meanwhile and report the wrong count). KEYS[1] the list.
     /// </summary>
-    public const string Purge = """
+    public static readonly RmqScript Purge = RmqScript.Unchecked("Purge", allowOom: false, """
         local n = redis.call('LLEN', KEYS[1])
         if n > 0 then redis.call('DEL', KEYS[1]) end
         return n
-        """;
+        """);
 
     /// <summary>
     /// Moves up to ARGV[1] elements from the right of KEYS[1] to the left of KEYS[2] (oldest first, to
     /// the back of the line), as Go rmq's RPOPLPUSH loops do. Callers chunk ARGV[1] to keep each
     /// script short. Returns the number moved.
     /// </summary>
-    public const string Move = """
-        #!lua flags=allow-oom
+    public static readonly RmqScript Move = RmqScript.Create("Move", allowOom: true, ["list", "list"], """
         local n = 0
         for _ = 1, tonumber(ARGV[1]) do
           if not redis.call('RPOPLPUSH', KEYS[1], KEYS[2]) then break end
           n = n + 1
         end
         return n
-        """;
+        """);
 
     /// <summary>
     /// ReturnRejected: KEYS[1] rejected, KEYS[2] ready. ARGV holds, oldest rejection first, either
@@ -210,11 +202,7 @@ internal static class LuaScripts
     /// (without Rmq's retry headers). Each element is taken with <c>LREM -1</c>, the oldest copy, as
     /// RPOPLPUSH would, and pushed to the left of ready only when it was still in rejected. Returns how many moved.
     /// </summary>
-    public const string ReturnRejected = """
-        for k = 1, 2 do
-          local t = redis.call('TYPE', KEYS[k])['ok']
-          if t ~= 'list' and t ~= 'none' then return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a list') end
-        end
+    public static readonly RmqScript ReturnRejected = RmqScript.Create("ReturnRejected", allowOom: false, ["list", "list"], """
         local moved = 0
         local i = 1
         while i <= #ARGV do
@@ -226,46 +214,43 @@ internal static class LuaScripts
           if replace then i = i + 3 else i = i + 2 end
         end
         return moved
-        """;
+        """);
 
     /// <summary>
     /// <c>SET KEYS[1] ARGV[1] PX ARGV[2]</c> even over maxmemory: the heartbeat, so a full Redis does not
     /// make a live connection look dead (its deliveries would be returned and consumed twice).
     /// </summary>
-    public const string SetWithTtl = """
-        #!lua flags=allow-oom
+    public static readonly RmqScript SetWithTtl = RmqScript.Unchecked("SetWithTtl", allowOom: true, """
         return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        """;
+        """);
 
     /// <summary>
     /// <c>SADD KEYS[1] ARGV…</c> even over maxmemory, for the registrations that consuming needs
     /// (rmq::connections, a connection's queues and consumers, rmq::queues, the consuming queues), so a
     /// queue can start (or resume) consuming a full Redis. Returns how many were added.
     /// </summary>
-    public const string AddToSet = """
-        #!lua flags=allow-oom
+    public static readonly RmqScript AddToSet = RmqScript.Unchecked("AddToSet", allowOom: true, """
         local n = 0
         for j = 1, #ARGV, 1000 do
           n = n + redis.call('SADD', KEYS[1], unpack(ARGV, j, math.min(j + 999, #ARGV)))
         end
         return n
-        """;
+        """);
 
     /// <summary>
     /// <c>HSET KEYS[1] field value…</c> (ARGV holds the pairs) even over maxmemory, for the consuming
     /// configuration and the connection → silo owners. Returns how many fields were new.
     /// </summary>
-    public const string SetHashFields = """
-        #!lua flags=allow-oom
+    public static readonly RmqScript SetHashFields = RmqScript.Unchecked("SetHashFields", allowOom: true, """
         local n = 0
         for j = 1, #ARGV, 1000 do
           n = n + redis.call('HSET', KEYS[1], unpack(ARGV, j, math.min(j + 999, #ARGV)))
         end
         return n
-        """;
+        """);
 
     /// <summary>Pops up to ARGV[1] elements from the right of KEYS[1] (RPOP with a count needs Redis 6.2).</summary>
-    public const string Drain = """
+    public static readonly RmqScript Drain = RmqScript.Unchecked("Drain", allowOom: false, """
         local out = {}
         for _ = 1, tonumber(ARGV[1]) do
           local v = redis.call('RPOP', KEYS[1])
@@ -273,7 +258,7 @@ internal static class LuaScripts
           out[#out + 1] = v
         end
         return out
-        """;
+        """);
 
     /// <summary>
     /// Moves due scheduled deliveries to ready. KEYS[1] the scheduled ZSET (<see cref="RedisKeys.Scheduled"/>),
@@ -291,16 +276,7 @@ internal static class LuaScripts
     /// with nothing scheduled costs one TYPE (every queue grain runs this once on activation), and a
     /// broken ready list of such a queue is not this script's business.
     /// </remarks>
-    public const string MoveDue = """
-        #!lua flags=allow-oom
-        if redis.call('TYPE', KEYS[1])['ok'] == 'none' then return { 0, '', 0 } end
-        local types = { 'zset', 'hash', 'list' }
-        for k = 1, 3 do
-          local t = redis.call('TYPE', KEYS[k])['ok']
-          if t ~= 'none' and t ~= types[k] then
-            return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. types[k])
-          end
-        end
+    public static readonly RmqScript MoveDue = RmqScript.Create("MoveDue", allowOom: true, ["zset", "hash", "list"], """
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
@@ -314,16 +290,17 @@ internal static class LuaScripts
         end
         local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
         return { #ids, first[2] or '', now }
-        """;
+        """, prelude: """
+        if redis.call('TYPE', KEYS[1])['ok'] == 'none' then return { 0, '', 0 } end
+        """);
 
     /// <summary>
     /// Deletes a queue's scheduled deliveries. KEYS[1] the scheduled ZSET, KEYS[2] the elements HASH.
     /// Returns how many were scheduled. One script, so the ZSET and the HASH go together.
     /// </summary>
-    public const string PurgeScheduled = """
-        #!lua flags=allow-oom
+    public static readonly RmqScript PurgeScheduled = RmqScript.Unchecked("PurgeScheduled", allowOom: true, """
         local n = redis.call('ZCARD', KEYS[1])
         redis.call('DEL', KEYS[1], KEYS[2])
         return n
-        """;
+        """);
 }

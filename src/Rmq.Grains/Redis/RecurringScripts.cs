@@ -1,3 +1,5 @@
+using Rmq.Redis.Lua;
+
 namespace Rmq.Redis;
 
 /// <summary>
@@ -25,16 +27,8 @@ internal static class RecurringScripts
         end
         """;
 
-    /// <summary>Shared by the writing scripts: every key of its type or absent, before anything is written (Redis does not undo a script that fails halfway).</summary>
-    private const string CheckTypes = """
-        local types = { 'hash', 'hash', 'hash', 'zset', 'hash' }
-        for k = 1, 5 do
-          local t = redis.call('TYPE', KEYS[k])['ok']
-          if t ~= 'none' and t ~= types[k] then
-            return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is a ' .. t .. ', not a ' .. types[k])
-          end
-        end
-        """;
+    /// <summary>The types of the writing scripts' keys (see <see cref="Define"/>), checked before anything is written (Redis does not undo a script that fails halfway).</summary>
+    private static readonly string?[] KeyTypes = ["hash", "hash", "hash", "zset", "hash"];
 
     /// <summary>
     /// Reads every recurring job of a queue at once, with Redis's clock. KEYS[1] the recurring HASH, KEYS[2]
@@ -42,7 +36,7 @@ internal static class RecurringScripts
     /// state ('' when none), 1 when its pending occurrence is in the scheduled set else 0 }. Only { now }
     /// when the queue has no recurring job: one round trip, nothing else, for a queue without any.
     /// </summary>
-    public const string Read = PendingId + """
+    public static readonly RmqScript Read = RmqScript.Unchecked("RecurringRead", allowOom: false, PendingId + """
 
         local time = redis.call('TIME')
         local out = { tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) }
@@ -60,7 +54,7 @@ internal static class RecurringScripts
           out[#out + 1] = present
         end
         return out
-        """;
+        """);
 
     /// <summary>
     /// Creates or replaces a recurring job. KEYS[1] the recurring HASH, KEYS[2] the recurring elements HASH,
@@ -74,7 +68,7 @@ internal static class RecurringScripts
     /// schedules nothing of it. The first occurrence is scheduled right after, by <see cref="Advance"/>.
     /// No allow-oom: a full Redis refuses it whole, as every publish.
     /// </remarks>
-    public const string Define = "#!lua\n" + PendingId + "\n" + CheckTypes + "\n" + """
+    public static readonly RmqScript Define = RmqScript.Create("RecurringDefine", allowOom: false, KeyTypes, prelude: PendingId, refuseWholeWhenFull: true, body: """
         local id = pending_id(ARGV[1], redis.call('HGET', KEYS[3], ARGV[1]))
         if id then
           redis.call('ZREM', KEYS[4], id)
@@ -85,7 +79,7 @@ internal static class RecurringScripts
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
         redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
         return existed
-        """;
+        """);
 
     /// <summary>
     /// The compare-and-set that moves a job on. KEYS as <see cref="Define"/>. ARGV[1] the name, ARGV[2] the
@@ -102,7 +96,7 @@ internal static class RecurringScripts
     /// removal from the scheduled set is part of what is compared. The element is built here from the
     /// stored payload: a payload never crosses the network for an occurrence.
     /// </remarks>
-    public const string Advance = "#!lua\n" + CheckTypes + "\n" + """
+    public static readonly RmqScript Advance = RmqScript.Create("RecurringAdvance", allowOom: false, KeyTypes, refuseWholeWhenFull: true, body: """
         if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
         local state = redis.call('HGET', KEYS[3], ARGV[1]) or ''
         if state ~= ARGV[2] then return 0 end
@@ -121,13 +115,13 @@ internal static class RecurringScripts
         end
         redis.call('HSET', KEYS[3], ARGV[1], ARGV[9])
         return 1
-        """;
+        """);
 
     /// <summary>
     /// Removes a recurring job: its definition, payload, state and pending occurrence. KEYS as
     /// <see cref="Define"/>; ARGV[1] the name. Returns 1 when the job existed. Allow-oom: removing frees memory.
     /// </summary>
-    public const string Remove = LuaScripts.AllowOom + "\n" + PendingId + "\n" + """
+    public static readonly RmqScript Remove = RmqScript.Unchecked("RecurringRemove", allowOom: true, PendingId + "\n" + """
         local id = pending_id(ARGV[1], redis.call('HGET', KEYS[3], ARGV[1]))
         if id then
           redis.call('ZREM', KEYS[4], id)
@@ -136,18 +130,17 @@ internal static class RecurringScripts
         redis.call('HDEL', KEYS[2], ARGV[1])
         redis.call('HDEL', KEYS[3], ARGV[1])
         return redis.call('HDEL', KEYS[1], ARGV[1])
-        """;
+        """);
 
     /// <summary>
     /// Deletes every recurring job of a queue (Destroy). KEYS[1] the recurring HASH, KEYS[2] the recurring
     /// elements HASH, KEYS[3] the state HASH. Returns how many jobs there were. Their pending occurrences are
     /// in the scheduled set, which Destroy deletes right after.
     /// </summary>
-    public const string Purge = LuaScripts.AllowOom + """
-
+    public static readonly RmqScript Purge = RmqScript.Unchecked("RecurringPurge", allowOom: true, """
         local n = 0
         if redis.call('TYPE', KEYS[1])['ok'] == 'hash' then n = redis.call('HLEN', KEYS[1]) end
         redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
         return n
-        """;
+        """);
 }

@@ -1,3 +1,4 @@
+using Rmq.Redis.Lua;
 using StackExchange.Redis;
 
 namespace Rmq.Redis;
@@ -14,16 +15,16 @@ public sealed partial class RedisConnection
     public RedisFullException Full(string operation, Exception inner) => new(Endpoints, operation, inner);
 
     /// <summary>
-    /// The text to send for a script of <see cref="LuaScripts"/>: as it is (its first line a
-    /// <c>#!lua flags=allow-oom</c> shebang) on Redis 7 and later, without that line on older servers,
-    /// which cannot parse it. Without the flag an older Redis refuses a script over maxmemory at its first
-    /// memory-growing command if nothing was written before it; the scripts then fail whole and are retried.
+    /// The text to send for one of Rmq's scripts: with its shebang (<c>#!lua flags=allow-oom</c>, or
+    /// <c>#!lua</c>) on Redis 7 and later, without that line on older servers, which cannot parse it.
+    /// Without the flag an older Redis refuses a script over maxmemory at its first memory-growing command
+    /// if nothing was written before it; the scripts then fail whole and are retried.
     /// </summary>
-    internal string Script(string script)
+    internal string Script(RmqScript script)
     {
-        if (!script.StartsWith("#!", StringComparison.Ordinal)) return script;
+        if (script.Shebang is null) return script.Text;
         if (_scriptFlags == 0 && ServersSupportScriptFlags() is { } supported) _scriptFlags = supported ? 1 : 2;
-        return _scriptFlags == 2 ? script[(script.IndexOf('\n') + 1)..] : script;
+        return _scriptFlags == 2 ? script.TextWithoutFlags : script.Text;
     }
 
     // Null while no server is connected (the version is not known yet): the shebang is kept, and the

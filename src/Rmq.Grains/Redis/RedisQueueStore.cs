@@ -324,7 +324,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     public Task<long> PurgeRejectedAsync(string queue) => PurgeAsync(Keys.Rejected(queue));
 
     private Task<long> PurgeAsync(RedisKey key) =>
-        Run("purge", async db => (long)await db.ScriptEvaluateAsync(LuaScripts.Purge, [key]).ConfigureAwait(false));
+        Run("purge", async db => (long)await db.ScriptEvaluateAsync(redis.Script(LuaScripts.Purge), [key]).ConfigureAwait(false));
 
     /// <summary>A connection's unacked list → back of ready, earliest fetched first.</summary>
     public Task<long> ReturnUnackedAsync(string connection, string queue, long max) =>
@@ -374,7 +374,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
             while (all.Count < count)
             {
                 var chunk = Math.Min(MoveChunk, count - all.Count);
-                var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Drain, [Keys.Ready(queue)], [chunk]).ConfigureAwait(false))!;
+                var result = (RedisResult[])(await db.ScriptEvaluateAsync(redis.Script(LuaScripts.Drain), [Keys.Ready(queue)], [chunk]).ConfigureAwait(false))!;
                 all.AddRange(result.Select(r => (byte[])r!));
                 if (result.Length < chunk) break;
             }
