@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Diagnostics;
+using Rmq.Redis;
+using StackExchange.Redis;
+
+namespace Rmq.Queue;
+
+/// <summary>The consumer calls of a connection and their outcomes: each call started, awaited, timed out or ended, and each delivery's outcome recorded for the next ApplyAndFetch — acked, rejected, pushed, returned, retried under the queue's retry policy (<see cref="Retry"/>: where a delivery is retried) or dead-lettered.</summary>
+internal sealed partial class ConnectionPump
+{
+    private readonly HashSet<InFlightCall> _calls = [];
+    private void StartCall(ConsumerSlot slot, List<Prefetched> items)
+    {
+        var call = new InFlightCall(slot, items, DateTime.UtcNow);
+        _calls.Add(call);
+        engine.ReportDelivered(items.Count);
+        _ = slot.Single is { } single ? CallAsync(call, single) : CallAsync(call, slot.Batch!);
+    }
+
+    /// <summary>One consumer call, from start to the outcome recorded. Never throws.</summary>
+    private async Task CallAsync(InFlightCall call, IConsumerGrain consumer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var outcome = await consumer.Consume(call.Items[0].Delivery);
+            Ended(call, started, CallEnd.Completed, null, outcome, null);
+        }
+        catch (Exception e)
+        {
+            Ended(call, started, Faults.ClassifyCall(e), null, default, e);
+        }
+    }
+
+    /// <inheritdoc cref="CallAsync(InFlightCall, IConsumerGrain)"/>
+    private async Task CallAsync(InFlightCall call, IBatchConsumerGrain consumer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var outcomes = await consumer.Consume(call.Items.ConvertAll(p => p.Delivery));
+            Ended(call, started, CallEnd.Completed, outcomes ?? [], default, null);
+        }
+        catch (Exception e)
+        {
+            Ended(call, started, Faults.ClassifyCall(e), null, default, e);
+        }
+    }
+
+    private void Ended(InFlightCall call, long started, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
+    {
+        engine.Metrics.ConsumeDuration(engine.Queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (call.TimedOut)
+        {
+            // Its deliveries were already handed out again when the timeout passed; all that is left
+            // is the slot, busy until now because the consumer grain was still running the call.
+            end = CallEnd.TimedOut;
+        }
+        else
+        {
+            _calls.Remove(call);
+            SafeRecord(call, end, outcomes, single, error);
+        }
+        var slot = call.Slot;
+        engine.Dispatcher.CallEnded(slot, end, DateTime.UtcNow);
+        // Only the current pump hands out more: an older one's connection is being given up.
+        if (!_stopRequested && !engine.IsPaused && _lost is null && engine.CurrentGeneration == Generation && engine.SiloIsActive()
+            && engine.Dispatcher.AssignTo(slot, DateTime.UtcNow) is { } next)
+            StartCall(slot, next);
+        engine.Signal();
+    }
+
+    /// <summary>
+    /// Calls that have run longer than the consumer timeout have an unknown outcome: their deliveries
+    /// are handed out again (or dead-lettered) now. Called every heartbeat interval, so the timeout is
+    /// kept to within one interval, without a timer per call on the hot path.
+    /// </summary>
+    public void SweepTimeouts(DateTime now)
+    {
+        if (_calls.Count == 0) return;
+        List<InFlightCall>? expired = null;
+        foreach (var call in _calls)
+            if (now - call.Started >= engine.Options.ConsumerTimeout) (expired ??= []).Add(call);
+        if (expired is null) return;
+        foreach (var call in expired)
+        {
+            _calls.Remove(call);
+            call.TimedOut = true;
+            SafeRecord(call, CallEnd.TimedOut, null, default, null);
+        }
+        engine.Signal();
+    }
+
+    /// <summary>Records an outcome; if that fails (a defect), the deliveries go back to ready rather than being forgotten.</summary>
+    private void SafeRecord(InFlightCall call, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
+    {
+        try
+        {
+            Record(call, end, outcomes, single, error);
+        }
+        catch (Exception e)
+        {
+            engine.ReportFault(FaultKind.Bug, "record outcome", e);
+            if (_lost is null && engine.CurrentGeneration == Generation)
+                foreach (var p in call.Items) _pending.Returns.Add(p.Raw);
+        }
+    }
+
+    private void Record(InFlightCall call, CallEnd end, IReadOnlyList<DeliveryOutcome>? outcomes, DeliveryOutcome single, Exception? error)
+    {
+        var items = call.Items;
+        if (_lost is not null || engine.CurrentGeneration != Generation)
+        {
+            // The connection was given up: its unacked list is (being) returned to ready, so these
+            // outcomes must not be applied. The deliveries are consumed again: at-least-once.
+            LogOutcomeDropped(engine.Queue, items.Count, Connection);
+            return;
+        }
+        var name = call.Slot.Registration.Name;
+        switch (end)
+        {
+            case CallEnd.Completed when outcomes is null:
+                RecordOutcome(items[0], single, name);
+                break;
+            case CallEnd.Completed when outcomes.Count == items.Count:
+                for (var i = 0; i < items.Count; i++) RecordOutcome(items[i], outcomes[i], name);
+                break;
+            case CallEnd.Completed:
+                LogBatchResultMismatch(engine.Queue, name, items.Count, outcomes.Count);
+                foreach (var p in items) RecordOutcome(p, DeliveryOutcome.Push, name);
+                break;
+            case CallEnd.Failed:
+                engine.ReportConsumerFault(name, error!);
+                // With a retry policy a throw is a failed attempt; without one, Go rmq's way: push (or reject).
+                foreach (var p in items)
+                    if (engine.RetryPolicy is { } policy) Retry(policy, p, $"consumer {name} threw {error!.GetType().FullName}: {error.Message}");
+                    else RecordOutcome(p, DeliveryOutcome.Push, name);
+                break;
+            case CallEnd.NeverRan:
+                LogConsumerUnreachable(engine.Queue, name, error!.GetType().Name, error.Message);
+                // Checkpoint: the consumer never saw these; back to the front of ready.
+                foreach (var p in items) _pending.Returns.Add(p.Raw);
+                break;
+            case CallEnd.TimedOut when engine.RetryPolicy is { } policy:
+                foreach (var p in items) Retry(policy, p, $"consumer {name} did not answer within {engine.Options.ConsumerTimeout}");
+                engine.ReportTimeout(name, items.Count);
+                break;
+            case CallEnd.TimedOut:
+                TimedOut(name, items);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The consumer did not answer within the consumer timeout: it may have done the work, or not.
+    /// Each delivery counts one attempt and is handed out again after a backoff; after
+    /// <c>Rmq:ConsumerMaxAttempts</c> attempts it goes to rejected, with headers saying why.
+    /// (With a retry policy, the policy decides instead: see <see cref="Retry"/>.)
+    /// </summary>
+    private void TimedOut(string consumer, List<Prefetched> items)
+    {
+        var now = DateTime.UtcNow;
+        var options = engine.Options;
+        foreach (var item in items)
+        {
+            item.TimedOutAttempts++;
+            if (item.TimedOutAttempts < options.ConsumerMaxAttempts)
+            {
+                engine.Dispatcher.Redeliver(item, now);
+                continue;
+            }
+            LogDeadLettered(engine.Queue, consumer, item.TimedOutAttempts, options.ConsumerTimeout);
+            var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
+            {
+                [DeadLetterHeaders.Reason] = [DeadLetterHeaders.ConsumerTimeout],
+                [DeadLetterHeaders.Attempts] = [item.TimedOutAttempts.ToString(CultureInfo.InvariantCulture)],
+                [DeadLetterHeaders.LastError] = [$"consumer {consumer} did not answer within {options.ConsumerTimeout}"],
+            };
+            _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+        }
+        engine.ReportTimeout(consumer, items.Count);
+    }
+
+    /// <summary>
+    /// A failed attempt under the queue's retry policy: the delivery is scheduled again after the
+    /// policy's backoff with <c>rmq-attempt</c> one higher and the error in <c>rmq-last-error</c>; after
+    /// the last attempt it goes to rejected, its attempt header replaced by <c>rmq-reason</c>,
+    /// <c>rmq-attempts</c> and <c>rmq-last-error</c>. The element changes (its header), so Redis
+    /// removes the old one from unacked and stores the new one, in the same script as the other outcomes.
+    /// </summary>
+    private void Retry(RetryPolicy policy, Prefetched item, string error)
+    {
+        var attempt = item.Delivery.Attempt;
+        var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
+        {
+            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate(error)],
+        };
+        if (attempt >= policy.MaxAttempts)
+        {
+            LogRetriesExhausted(engine.Queue, attempt, error);
+            headers.Remove(DeadLetterHeaders.Attempt);
+            headers[DeadLetterHeaders.Reason] = [DeadLetterHeaders.RetriesExhausted];
+            headers[DeadLetterHeaders.Attempts] = [attempt.ToString(CultureInfo.InvariantCulture)];
+            _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+            return;
+        }
+        headers[DeadLetterHeaders.Attempt] = [(attempt + 1).ToString(CultureInfo.InvariantCulture)];
+        var delay = policy.BackoffAfter(attempt, Random.Shared.NextDouble());
+        _pending.Retries.Add((item.Raw, ScheduleCommands.NewId(), (long)Math.Ceiling(delay.TotalMilliseconds),
+            HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+    }
+
+    private void RecordOutcome(Prefetched item, DeliveryOutcome outcome, string consumer)
+    {
+        if (outcome == DeliveryOutcome.Retry && engine.RetryPolicy is { } policy)
+        {
+            Retry(policy, item, $"consumer {consumer} returned Retry");
+            return;
+        }
+        var target = outcome switch
+        {
+            DeliveryOutcome.Ack => _pending.Acks,
+            DeliveryOutcome.Reject => _pending.Rejects,
+            // Push, Retry without a policy (as a throw), and any value this version does not know.
+            _ => engine.PushQueue is null ? _pending.Rejects : _pending.Pushes,
+        };
+        target.Add(item.Raw);
+    }
+
+    /// <summary>A consumer call under way.</summary>
+    private sealed class InFlightCall(ConsumerSlot slot, List<Prefetched> items, DateTime started)
+    {
+        public ConsumerSlot Slot { get; } = slot;
+        public List<Prefetched> Items { get; } = items;
+        public DateTime Started { get; } = started;
+
+        /// <summary>The timeout passed: its deliveries were handed out again; its outcome, if it comes, is dropped.</summary>
+        public bool TimedOut { get; set; }
+    }
+}
