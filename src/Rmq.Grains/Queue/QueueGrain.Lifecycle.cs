@@ -1,15 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Concurrency;
 using Orleans.Runtime;
-using Rmq.Diagnostics;
-using Rmq.Hosting;
-using Rmq.Queue.Publishing;
-using Rmq.Recurring;
 using Rmq.Redis;
-using StackExchange.Redis;
 
 namespace Rmq.Queue;
 

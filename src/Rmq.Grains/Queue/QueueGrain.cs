@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -9,7 +8,6 @@ using Rmq.Hosting;
 using Rmq.Queue.Publishing;
 using Rmq.Recurring;
 using Rmq.Redis;
-using StackExchange.Redis;
 
 namespace Rmq.Queue;
 

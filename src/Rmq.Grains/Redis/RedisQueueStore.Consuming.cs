@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
-using Rmq.Hosting;
 using StackExchange.Redis;
 
 namespace Rmq.Redis;

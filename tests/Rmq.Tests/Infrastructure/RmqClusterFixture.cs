@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
+using Rmq.Publishing;
 
 namespace Rmq.Tests.Infrastructure;
 
@@ -46,6 +47,15 @@ public abstract class RmqClusterFixture(KeyDialect dialect) : IAsyncLifetime
     }
 
     public IQueueGrain Queue(string name) => Cluster.Client.GetGrain<IQueueGrain>(name);
+
+    /// <summary>A direct publisher (the client library's path) with the silos' Redis, dialect and payload limit.</summary>
+    public Task<RmqPublisher> ConnectPublisherAsync() =>
+        RmqPublisher.ConnectAsync(o =>
+        {
+            o.RedisConnectionString = RedisConnectionString;
+            o.KeyDialect = Dialect;
+            o.MaxPayloadBytes = MaxPayloadBytes;
+        });
 
     /// <summary>A queue name no other test uses.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];

@@ -16,12 +16,7 @@ public abstract class ProducerContractTests(RmqClusterFixture fixture, bool dire
     private RmqPublisher _publisher = null!;
 
     public async Task InitializeAsync() =>
-        _publisher = await RmqPublisher.ConnectAsync(o =>
-        {
-            o.RedisConnectionString = Fixture.RedisConnectionString;
-            o.KeyDialect = Fixture.Dialect;
-            o.MaxPayloadBytes = RmqClusterFixture.MaxPayloadBytes;
-        });
+        _publisher = await Fixture.ConnectPublisherAsync();
 
     public async Task DisposeAsync() => await _publisher.DisposeAsync();
 

@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using Rmq.Redis;
-using StackExchange.Redis;
 
 namespace Rmq.Queue;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Diagnostics;
 using Rmq.Redis;
 using StackExchange.Redis;
 

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Rmq.Diagnostics;
-using Rmq.Hosting;
-using Rmq.Redis;
 using StackExchange.Redis;
 
 namespace Rmq.Queue;
