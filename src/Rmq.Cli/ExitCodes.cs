@@ -1,6 +1,6 @@
 namespace Rmq.Cli;
 
-/// <summary>The exit codes of <c>rmq</c>, as documented in the README.</summary>
+/// <summary>The exit codes of <c>rmq</c>, as docs/cli.md documents them.</summary>
 internal static class ExitCodes
 {
     /// <summary>Done.</summary>

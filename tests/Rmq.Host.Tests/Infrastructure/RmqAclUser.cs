@@ -1,7 +1,7 @@
 namespace Rmq.Host.Tests.Infrastructure;
 
 /// <summary>
-/// The least-privileged Redis ACL user Rmq runs as, exactly as the README's Security section documents it:
+/// The least-privileged Redis ACL user Rmq runs as, exactly as docs/security.md documents it:
 /// Rmq's keys, its wake channels, Orleans' Redis membership, and only the commands Rmq and
 /// StackExchange.Redis send.
 /// </summary>
@@ -24,8 +24,8 @@ public static class RmqAclUser
         "+sadd +srem +smembers +sismember +scard +hget +hmget +hgetall +hset +hsetnx +hmset +hdel +hexists +hincrby " +
         "+zadd +zrem +zrange +zrangebyscore +zcard +zscore +hlen +time";
 
-    /// <summary>The README's line: <c>ACL SETUSER rmq on &gt;secret</c> and <see cref="Rules"/>.</summary>
-    public const string ReadmeLine = "ACL SETUSER rmq on >secret " + Rules;
+    /// <summary>The line of docs/security.md: <c>ACL SETUSER rmq on &gt;secret</c> and <see cref="Rules"/>.</summary>
+    public const string DocumentedLine = "ACL SETUSER rmq on >secret " + Rules;
 
     /// <summary>Creates (or resets) the user <paramref name="name"/> with <paramref name="password"/> and exactly <see cref="Rules"/>.</summary>
     public static async Task CreateAsync(IDatabase admin, string name, string password)

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace Rmq.Host.Tests.Packaging;
 
 /// <summary>
-/// The README's "Getting started from NuGet", run as written: packs the packages, makes a fresh silo app and
+/// docs/getting-started.md ("Getting started from NuGet"), run as written: packs the packages, makes a fresh silo app and
 /// producer outside the repository from those packages only (and nuget.org for their dependencies), runs
 /// them against a real redis-server and sees every delivery consumed.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task GettingStartedFromNuGet_AsWritten_PacksAFreshSiloAndProducer_AndConsumesEveryDelivery()
     {
-        var section = ReadmeSection.Read("Getting started from NuGet");
+        var section = DocsSection.Read("docs/getting-started.md");
         var bash = section.Blocks.Where(b => b.Language == "bash").ToList();
         var files = section.Blocks.Where(b => b.FileName is not null).ToList();
         Assert.Equal(4, bash.Count);
@@ -60,8 +60,8 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var file in files) await File.WriteAllTextAsync(Path.Combine(work, file.FileName!), file.Code);
         Assert.Contains("rmq-local", await File.ReadAllTextAsync(Path.Combine(work, "nuget.config")));
 
-        // 3. Run: the silo, then the producer, as the README's two terminals; a private Redis and free ports instead of the defaults.
-        var run = ReadmeSection.CommandLines(bash[2]).ToList();
+        // 3. Run: the silo, then the producer, as the page's two terminals; a private Redis and free ports instead of the defaults.
+        var run = DocsSection.CommandLines(bash[2]).ToList();
         Assert.Equal(["dotnet run --project HelloSilo", "dotnet run --project HelloProducer"], run);
         _redis = await RedisServer.StartAsync();
         var gatewayPort = FreePorts.Next().ToString();
@@ -92,7 +92,7 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, await db.ListLengthAsync(keys.Rejected("hello")));
 
         // 4. The rmq tool from the same folder, against the running silo.
-        var tool = ReadmeSection.CommandLines(bash[3]).ToList();
+        var tool = DocsSection.CommandLines(bash[3]).ToList();
         Assert.Equal(["dotnet tool install --global Rmq.Cli --add-source ~/rmq-packages", "rmq stats"], tool);
         await Bash(tool[0], work, freshPackages, seconds: 120);
         var rmq = Path.Combine(Home, ".dotnet", "tools", "rmq");

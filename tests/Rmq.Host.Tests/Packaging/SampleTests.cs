@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 namespace Rmq.Host.Tests.Packaging;
 
 /// <summary>
-/// The two samples, started as the README says (<c>dotnet run --project samples/...</c>; built with this test
+/// The two samples, started as docs/samples.md says (<c>dotnet run --project samples/...</c>; built with this test
 /// project, so <c>--no-build</c>): an order posted to the API is published to <c>orders</c> and consumed by the
 /// silo sample's consumer grain.
 /// </summary>

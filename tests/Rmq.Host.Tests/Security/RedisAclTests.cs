@@ -4,7 +4,7 @@ using Rmq.Publishing;
 namespace Rmq.Host.Tests.Security;
 
 /// <summary>
-/// A silo runs as a Redis ACL user limited to Rmq's keys, channels and commands (the README's
+/// A silo runs as a Redis ACL user limited to Rmq's keys, channels and commands (docs/security.md's
 /// <c>ACL SETUSER</c> line): publishing, consuming, stats and the cleaner all work, and Redis denies it
 /// nothing but the <c>CONFIG GET</c> StackExchange.Redis tries at connect. A wrong password stops the silo.
 /// </summary>
@@ -129,10 +129,10 @@ public sealed class RedisAclTests(AclRedisFixture fixture)
     }
 
     [Fact]
-    public async Task TheReadme_DocumentsExactlyTheAclLineTheseTestsUse()
+    public async Task TheSecurityPage_DocumentsExactlyTheAclLineTheseTestsUse()
     {
-        var readme = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "README.md"));
-        Assert.Contains(RmqAclUser.ReadmeLine, readme);
+        var page = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "security.md"));
+        Assert.Contains(RmqAclUser.DocumentedLine, page);
     }
 
     private Task<CliRunner.Result> Cli(params string[] args) =>
