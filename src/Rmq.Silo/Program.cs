@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Runtime;
+using Rmq.AspNetCore;
 using Rmq.Diagnostics;
 using Rmq.Redis;
 using Rmq.Silo;
@@ -29,12 +30,12 @@ builder.Configuration.AddCommandLine(args);
 
 SiloSettings settings;
 bool allowEvictingRedis;
-DashboardOptions dashboard;
+RmqDashboardOptions dashboard;
 try
 {
     settings = SiloSettings.Load(builder.Configuration);
     allowEvictingRedis = RedisSettingsCheck.AllowEvicting(builder.Configuration);
-    dashboard = DashboardOptions.Load(builder.Configuration);
+    dashboard = DashboardSettings.Load(builder.Configuration);
 }
 catch (SettingsException e)
 {
@@ -47,7 +48,14 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Host.S
 builder.Services.AddSingleton<EmbeddedRedis>();
 builder.Services.AddSingleton<RedisStatsReader>();
 builder.Services.AddSingleton<QueueGauges>();
-builder.Services.AddDashboard(dashboard);
+builder.Services.AddRmqDashboard(o =>
+{
+    o.ApiKey = dashboard.ApiKey;
+    o.AllowLoopbackWithoutKey = dashboard.AllowLoopbackWithoutKey;
+    o.HistorySeconds = dashboard.HistorySeconds;
+    o.MetricsLink = "/metrics";
+});
+builder.Services.AddHealthChecks().AddRmq();
 builder.Services.AddOpenTelemetry()
     .ConfigureResource(resource => resource.AddService("rmq-silo", serviceInstanceId: settings.Host.Name))
     .WithMetrics(metrics => metrics
@@ -101,7 +109,7 @@ catch (OperationCanceledException)
 // Creates the per-queue gauges on the Rmq meter before the first scrape.
 app.Services.GetRequiredService<QueueGauges>();
 app.MapRmqEndpoints();
-app.MapDashboard();
+app.MapRmqDashboard("/");
 try
 {
     await app.StartAsync();

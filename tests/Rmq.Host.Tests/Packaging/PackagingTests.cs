@@ -10,7 +10,7 @@ namespace Rmq.Host.Tests.Packaging;
 /// </summary>
 public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly string[] Packages = ["Rmq.Grains.Interfaces", "Rmq.Redis", "Rmq.Client", "Rmq.Grains", "Rmq.Cli"];
+    private static readonly string[] Packages = ["Rmq.Grains.Interfaces", "Rmq.Redis", "Rmq.Client", "Rmq.Grains", "Rmq.AspNetCore", "Rmq.Cli"];
     private const string Version = "0.1.0";
 
     private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("rmq-packaging-");

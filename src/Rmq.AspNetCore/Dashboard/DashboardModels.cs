@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Rmq.Redis;
 
-namespace Rmq.Silo.Http;
+namespace Rmq.AspNetCore.Dashboard;
 
 /// <summary>A queue's row on the dashboard's overview (<c>/api/overview</c>).</summary>
 /// <param name="Name">The queue.</param>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Rmq.Redis;
 using Rmq.Statistics;
 
-namespace Rmq.Silo.Http;
+namespace Rmq.AspNetCore.Dashboard;
 
 /// <summary>One queue in one second of the dashboard's history.</summary>
 /// <param name="Name">The queue.</param>
@@ -28,12 +28,12 @@ internal sealed record DashboardSample(long Time, IReadOnlyList<QueueSample> Que
 /// <summary>
 /// Samples once a second: the backlog of every queue from Redis (<see cref="RedisStatsReader"/>, three
 /// pipelined round trips) and this silo's rates (<see cref="RateCounters"/>); keeps the last
-/// <see cref="DashboardOptions.HistorySeconds"/> samples in a ring and hands each new one to the pages
+/// <see cref="RmqDashboardOptions.HistorySeconds"/> samples in a ring and hands each new one to the pages
 /// following <c>/api/events</c>. While a page follows, each sample also asks consuming queues for their
 /// state (as <c>/stats.json</c> does).
 /// </summary>
 internal sealed class DashboardHistory(RedisStatsReader reader, RateCounters counters, IGrainFactory grains, RedisQueueStore store,
-    DashboardOptions options, ILogger<DashboardHistory> logger) : BackgroundService
+    RmqDashboardOptions options, ILogger<DashboardHistory> logger) : BackgroundService
 {
     private readonly DashboardSample?[] _ring = new DashboardSample?[options.HistorySeconds];
     private readonly Lock _lock = new();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace Rmq.Silo.Http;
+namespace Rmq.AspNetCore.Dashboard;
 
 /// <summary>
 /// The stats overview in the layout of Go rmq's <c>Stats.GetHtml</c> (RMQ-SEMANTICS §7.2): a monospace

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Rmq.Silo.Http;
+namespace Rmq.AspNetCore.Dashboard;
 
 /// <summary>The dashboard's log lines: every action, allowed or refused, with where it came from.</summary>
 internal static partial class DashboardLog

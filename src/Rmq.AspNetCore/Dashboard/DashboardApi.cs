@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,7 +13,7 @@ using Rmq.Hosting;
 using Rmq.Redis;
 using Rmq.Statistics;
 
-namespace Rmq.Silo.Http;
+namespace Rmq.AspNetCore.Dashboard;
 
 /// <summary>
 /// The dashboard's JSON API under <c>/api/</c>: reads (overview, a queue, browsing, history, cluster,
@@ -28,9 +29,9 @@ internal static class DashboardApi
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static WebApplication MapDashboardApi(this WebApplication app)
+    public static void MapDashboardApi(IEndpointRouteBuilder dashboard)
     {
-        var api = app.MapGroup("/api");
+        var api = dashboard.MapGroup("/api");
         api.MapGet("/overview", OverviewAsync);
         api.MapGet("/queue", QueueAsync);
         api.MapGet("/queue/ready", (RedisQueueStore s, string? name, string? offset, string? count, string? order) =>
@@ -41,7 +42,6 @@ internal static class DashboardApi
         api.MapGet("/cluster", ClusterAsync);
         api.MapGet("/events", EventsAsync);
         api.MapPost("/queue/{action}", ActAsync);
-        return app;
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, Json);
@@ -188,15 +188,16 @@ internal static class DashboardApi
     }
 
     private static async Task<IResult> ActAsync(HttpContext context, string action, string? name, string? max, IGrainFactory grains, RedisQueueStore store,
-        DashboardOptions options, ILoggerFactory loggers)
+        RmqDashboardOptions options, ILoggerFactory loggers)
     {
-        var log = loggers.CreateLogger("Rmq.Silo.Dashboard");
+        var log = loggers.CreateLogger("Rmq.AspNetCore.Dashboard");
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var queue = name ?? "";
-        var presented = context.Request.Headers[DashboardOptions.ApiKeyHeader] is { Count: > 0 } h ? h.ToString() : null;
+        var presented = context.Request.Headers[RmqDashboardOptions.ApiKeyHeader] is { Count: > 0 } h ? h.ToString() : null;
         var request = context.Request;
+        var authorized = context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is not null;
         if (DashboardAccess.Refusal(context.Connection.RemoteIpAddress, presented, options, request.Headers.Origin.ToString(), request.Host.Value,
-                request.Headers["Sec-Fetch-Site"].ToString()) is { } refusal)
+                request.Headers["Sec-Fetch-Site"].ToString(), authorized) is { } refusal)
         {
             DashboardLog.Refused(log, action, queue, remote, refusal);
             return Error(StatusCodes.Status403Forbidden, refusal);

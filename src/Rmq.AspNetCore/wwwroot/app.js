@@ -19,7 +19,7 @@ async function getJson(url) {
 
 // Actions: POST; on 403 the page asks for the API key once and sends it again in X-Rmq-Api-Key.
 async function act(action, queue, { max, body } = {}) {
-  let url = `/api/queue/${action}?name=${q(queue)}` + (max ? `&max=${q(max)}` : '');
+  let url = `api/queue/${action}?name=${q(queue)}` + (max ? `&max=${q(max)}` : '');
   for (let attempt = 0; attempt < 2; attempt++) {
     const headers = { 'Content-Type': 'application/json' };
     const key = sessionStorage.getItem('rmq-api-key');
@@ -68,7 +68,7 @@ const listeners = new Set();
 let source;
 
 function startEvents() {
-  source = new EventSource('/api/events');
+  source = new EventSource('api/events');
   source.onopen = () => { live.textContent = 'live'; live.className = 'live on'; };
   source.onerror = () => { live.textContent = 'reconnecting'; live.className = 'live off'; };
   source.addEventListener('sample', e => {
@@ -81,7 +81,7 @@ function startEvents() {
 
 async function loadHistory() {
   try {
-    const h = await getJson('/api/history');
+    const h = await getJson('api/history');
     history.splice(0, history.length, ...h.samples);
   } catch { /* charts fill from the live samples */ }
 }
@@ -164,7 +164,7 @@ async function overview() {
       ? '<tr><td colspan="13" class="note">No queues in rmq::queues yet.</td></tr>'
       : queues.map(s => queueRow(s, rates?.get(s.name))).join('');
   };
-  const data = await getJson('/api/overview');
+  const data = await getJson('api/overview');
   render(data.queues);
   const onSample = sample => {
     if (!sample.overview) return;
@@ -239,7 +239,7 @@ async function queuePage(name) {
         <td class="n">${c.heartbeatAgeSeconds == null ? '—' : c.heartbeatAgeSeconds + ' s'}</td>
         <td class="n unacked">${fmt(c.unacked)}</td><td>${c.consumers.map(esc).join(', ')}</td></tr>`).join('');
   };
-  const refresh = async () => { try { renderDetail(await getJson(`/api/queue?name=${q(name)}`)); } catch (e) { toast(e.message, true); } };
+  const refresh = async () => { try { renderDetail(await getJson(`api/queue?name=${q(name)}`)); } catch (e) { toast(e.message, true); } };
   await refresh();
   const timer = setInterval(refresh, 2000);
   teardown.push(() => clearInterval(timer));
@@ -251,7 +251,7 @@ async function loadDeliveries(name) {
   const box = document.getElementById('deliveries');
   let page;
   try {
-    page = await getJson(`/api/queue/${browse.list}?name=${q(name)}&order=${browse.order}&offset=${browse.offset}&count=${browse.count}`);
+    page = await getJson(`api/queue/${browse.list}?name=${q(name)}&order=${browse.order}&offset=${browse.offset}&count=${browse.count}`);
   } catch (e) { box.innerHTML = `<p class="note">${esc(e.message)}</p>`; return; }
   const last = Math.min(page.total, page.offset + page.deliveries.length);
   document.getElementById('page-info').textContent =
@@ -275,7 +275,7 @@ async function cluster() {
     <th>queues consumed here</th><th>connections</th></tr></thead><tbody></tbody></table></div>
     <h2>Go rmq connections</h2><div class="card"><table id="go-connections"><thead><tr><th>connection</th><th>heartbeat</th>
     <th class="n">unacked</th></tr></thead><tbody></tbody></table></div><h2>Cleaner</h2><p class="note" id="cleaner"></p>`;
-  const c = await getJson('/api/cluster');
+  const c = await getJson('api/cluster');
   view.querySelector('#silos tbody').innerHTML = c.silos.map(s => `<tr><td>${esc(s.name)}${s.isThisSilo ? ' <span class="note">(this silo)</span>' : ''}</td>
     <td>${esc(s.address)}</td><td>${badge(s.status)}</td><td>${s.queues.map(n => `<a href="#/queue/${q(n)}">${esc(n)}</a>`).join(', ') || '—'}</td>
     <td>${s.connections.map(esc).join(', ') || '—'}</td></tr>`).join('');

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Rmq.Diagnostics;
 
-namespace Rmq.Silo.Http;
+namespace Rmq.AspNetCore.Dashboard;
 
 /// <summary>
 /// Listens to this silo's Rmq counters (<c>rmq.published</c>, <c>rmq.acked</c>, <c>rmq.rejected</c>,

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using OpenQA.Selenium;
+using Rmq.Publishing;
+
+namespace Rmq.Host.Tests.AspNetCore;
+
+/// <summary>
+/// The packaged dashboard under <c>/rmq</c> behind the application's policy, in headless Chromium: refused without
+/// the policy's role; with it, a queue's live numbers change without a reload while a producer publishes through
+/// <see cref="RmqPublisher"/> (straight to Redis, not through the silo).
+/// </summary>
+public sealed class DashboardPackageBrowserTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private WebApplication _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _app = DashboardPackageTests.BuildApp(_redis.Endpoint, dashboard => dashboard.RequireAuthorization("rmq-admin"));
+        // The application's sign-in, as the browser meets it: cookies the test scheme reads.
+        _app.MapGet("/test-login", (HttpContext context, string role) =>
+        {
+            context.Response.Cookies.Append("test-user", "ann");
+            context.Response.Cookies.Append("test-role", role);
+            return Results.Text($"signed in as ann ({role})");
+        });
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task UnderRmq_InChromium_RefusedWithoutThePolicy_AndLiveWithIt_WhileRmqPublisherPublishes()
+    {
+        const string queue = "pkg-live";
+        await using var publisher = await RmqPublisher.ConnectAsync(o => o.RedisConnectionString = _redis.Endpoint);
+        var producer = publisher.Queue(queue);
+        await producer.PublishBatch(["1", "2", "3"]);
+        var baseUrl = _app.Urls.Single();
+
+        using var browser = new HeadlessChromium();
+        browser.Driver.Navigate().GoToUrl(baseUrl + "/rmq/");
+        Assert.Empty(browser.Driver.FindElements(By.Id("view")));   // 401: no dashboard
+        browser.Driver.Navigate().GoToUrl(baseUrl + "/test-login?role=reader");
+        browser.Driver.Navigate().GoToUrl(baseUrl + "/rmq/");
+        Assert.Empty(browser.Driver.FindElements(By.Id("view")));   // 403: signed in, without the policy's role
+
+        browser.Driver.Navigate().GoToUrl(baseUrl + "/test-login?role=admin");
+        browser.Driver.Navigate().GoToUrl(baseUrl + "/rmq");         // redirected to /rmq/, where its relative links resolve
+        Assert.EndsWith("/rmq/", browser.Driver.Url);
+        await Eventually.Equal("3", () => Task.FromResult(Cell(browser, queue, "ready")), "the ready count under /rmq");
+        browser.Driver.ExecuteScript("window.__noReload = 42;");
+
+        using var stop = new CancellationTokenSource();
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await producer.Publish($"p{i}");
+                await Task.Delay(100);
+            }
+        });
+        try
+        {
+            var seen = new HashSet<string>();
+            await Eventually.True(() =>
+            {
+                seen.Add(Cell(browser, queue, "ready"));
+                return Task.FromResult(seen.Count(s => long.TryParse(s, out var n) && n > 3) >= 3);
+            }, "three different ready counts above 3 while RmqPublisher publishes", seconds: 20);
+            Assert.Equal(42L, browser.Driver.ExecuteScript("return window.__noReload;"));
+            Assert.Equal("live", browser.Driver.FindElement(By.Id("live")).Text);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await publishing;
+        }
+    }
+
+    private static string Cell(HeadlessChromium browser, string queue, string column)
+    {
+        try
+        {
+            return (string?)browser.Driver.ExecuteScript(
+                "const r = Array.from(document.querySelectorAll('#queues tr[data-queue]')).find(r => r.dataset.queue === arguments[0]);" +
+                "return r ? r.querySelector('td.' + arguments[1]).innerText.trim() : '';", queue, column) ?? "";
+        }
+        catch (WebDriverException)
+        {
+            return "";
+        }
+    }
+}
