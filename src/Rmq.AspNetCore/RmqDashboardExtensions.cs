@@ -27,7 +27,7 @@ public static class RmqDashboardExtensions
         if (options.Problem() is { } problem) throw new ArgumentException(problem, nameof(configure));
         services.AddSingleton(options);
         services.TryAddSingleton<RedisStatsReader>();
-        services.AddSingleton<RateCounters>();
+        services.AddSingleton<CleanerReturnsCounter>();
         services.AddSingleton<DashboardHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<DashboardHistory>());
         return services;
@@ -47,8 +47,8 @@ public static class RmqDashboardExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         if (!prefix.StartsWith('/'))
             throw new ArgumentException($"The dashboard's prefix is '{prefix}'; it must be a path starting with '/', such as \"/rmq\".", nameof(prefix));
-        // Created now, so the rates count from the start.
-        _ = endpoints.ServiceProvider.GetService<RateCounters>()
+        // Created now, so the cleaner's returns count from the start.
+        _ = endpoints.ServiceProvider.GetService<CleanerReturnsCounter>()
             ?? throw new InvalidOperationException("MapRmqDashboard needs the dashboard's services: call builder.Services.AddRmqDashboard() first.");
         var group = endpoints.MapGroup(prefix.TrimEnd('/'));
         group.MapGet("/", Dashboard.Index);

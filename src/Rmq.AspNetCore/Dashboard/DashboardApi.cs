@@ -117,16 +117,16 @@ internal static class DashboardApi
     {
         if (name is not null && NameProblem(name) is { } problem) return Error(StatusCodes.Status400BadRequest, problem);
         var samples = history.Samples();
-        if (name is null) return Ok(new { countersArePerSilo = true, samples });
+        if (name is null) return Ok(new { countersArePerSilo = false, samples });
         return Ok(new
         {
-            countersArePerSilo = true,
+            countersArePerSilo = false,
             samples = samples.Select(s => new { s.Time, queue = s.Queues.FirstOrDefault(q => q.Name == name) }).Where(s => s.queue is not null),
         });
     }
 
     private static Task<IResult> ClusterAsync(IClusterMembershipService membership, ILocalSiloDetails local, RedisStatsReader reader, RedisQueueStore store,
-        RateCounters counters, IGrainFactory grains, CancellationToken ct) =>
+        CleanerReturnsCounter counters, IGrainFactory grains, CancellationToken ct) =>
         Guarded(async () =>
         {
             var lastPass = LastCleanerPassAsync(grains);

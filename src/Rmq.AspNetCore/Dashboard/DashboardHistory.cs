@@ -12,10 +12,10 @@ namespace Rmq.AspNetCore.Dashboard;
 /// <param name="Unacked">Unacked over every connection (from Redis).</param>
 /// <param name="Rejected"><c>LLEN rejected</c> (from Redis).</param>
 /// <param name="Scheduled">Delayed deliveries not yet due (from Redis).</param>
-/// <param name="Published">Published per second through this silo.</param>
-/// <param name="Acked">Acked per second on this silo.</param>
-/// <param name="RejectedPerSecond">Rejected per second on this silo.</param>
-/// <param name="Pushed">Pushed per second on this silo.</param>
+/// <param name="Published">Arrived per second, from every producer (from Redis: what the lists gained plus what left them acked or pushed).</param>
+/// <param name="Acked">Acked per second, by every silo (the queue's Redis counter).</param>
+/// <param name="RejectedPerSecond">What the rejected list gained per second.</param>
+/// <param name="Pushed">Pushed to the push queue per second, by every silo (the queue's Redis counter).</param>
 internal sealed record QueueSample(string Name, long Ready, long Unacked, long Rejected, long Scheduled,
     long Published, long Acked, long RejectedPerSecond, long Pushed);
 
@@ -27,19 +27,19 @@ internal sealed record DashboardSample(long Time, IReadOnlyList<QueueSample> Que
 
 /// <summary>
 /// Samples once a second: the backlog of every queue from Redis (<see cref="RedisStatsReader"/>, three
-/// pipelined round trips) and this silo's rates (<see cref="RateCounters"/>); keeps the last
+/// pipelined round trips) and its acked and pushed counters (one more), from which the rates are computed; keeps the last
 /// <see cref="RmqDashboardOptions.HistorySeconds"/> samples in a ring and hands each new one to the pages
 /// following <c>/api/events</c>. While a page follows, each sample also asks consuming queues for their
 /// state (as <c>/stats.json</c> does).
 /// </summary>
-internal sealed class DashboardHistory(RedisStatsReader reader, RateCounters counters, IGrainFactory grains, RedisQueueStore store,
+internal sealed class DashboardHistory(RedisStatsReader reader, IGrainFactory grains, RedisQueueStore store,
     RmqDashboardOptions options, ILogger<DashboardHistory> logger) : BackgroundService
 {
     private readonly DashboardSample?[] _ring = new DashboardSample?[options.HistorySeconds];
     private readonly Lock _lock = new();
     private readonly List<Channel<DashboardSample>> _followers = [];
     private int _next;
-    private Dictionary<string, long[]> _previous = counters.Snapshot();
+    private Dictionary<string, Totals> _previous = new(StringComparer.Ordinal);
 
     /// <summary>The kept samples, oldest first.</summary>
     public IReadOnlyList<DashboardSample> Samples()
@@ -93,23 +93,34 @@ internal sealed class DashboardHistory(RedisStatsReader reader, RateCounters cou
 
     private async Task SampleAsync(CancellationToken cancellationToken)
     {
-        var totals = counters.Snapshot();
         var overview = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var names = overview.Queues.Select(q => q.Name).ToList();
+        var throughput = await store.ReadThroughputAsync(names).ConfigureAwait(false);
         bool followed;
         lock (_lock) followed = _followers.Count > 0;
         if (followed) overview = await ConsumingStatuses.AddToAsync(overview, grains, store).ConfigureAwait(false);
 
-        var rates = totals.ToDictionary(t => t.Key, t => t.Value.Select((v, i) => v - (_previous.TryGetValue(t.Key, out var p) ? p[i] : 0)).ToArray(), StringComparer.Ordinal);
-        _previous = totals;
-        var zero = new long[RateCounters.Instruments.Length];
-        var byName = overview.Queues.ToDictionary(q => q.Name, StringComparer.Ordinal);
-        var names = byName.Keys.Union(rates.Keys).Order(StringComparer.Ordinal);
-        var queues = names.Select(n =>
+        // Rates from Redis, so they count every producer and every silo: a delivery that arrived is either still in
+        // the queue's lists (ready, unacked, rejected, scheduled) or left it acked or pushed, which every silo's
+        // engine adds to the queue's counters. Removals that are neither (purge, drain) would read as negative: 0.
+        var now = new Dictionary<string, Totals>(names.Count, StringComparer.Ordinal);
+        var queues = new List<QueueSample>(names.Count);
+        foreach (var q in overview.Queues.OrderBy(q => q.Name, StringComparer.Ordinal))
         {
-            var r = rates.GetValueOrDefault(n, zero);
-            var q = byName.GetValueOrDefault(n);
-            return new QueueSample(n, q?.ReadyCount ?? 0, q?.UnackedCount ?? 0, q?.RejectedCount ?? 0, q?.ScheduledCount ?? 0, r[0], r[1], r[2], r[3]);
-        }).ToList();
+            var (acked, pushed) = throughput.GetValueOrDefault(q.Name);
+            var totals = new Totals(q.ReadyCount + q.UnackedCount + q.RejectedCount + q.ScheduledCount, q.RejectedCount, acked, pushed);
+            now[q.Name] = totals;
+            long published = 0, ackedRate = 0, rejectedRate = 0, pushedRate = 0;
+            if (_previous.TryGetValue(q.Name, out var before))
+            {
+                ackedRate = Math.Max(0, totals.Acked - before.Acked);
+                pushedRate = Math.Max(0, totals.Pushed - before.Pushed);
+                rejectedRate = Math.Max(0, totals.Rejected - before.Rejected);
+                published = Math.Max(0, totals.Held - before.Held + ackedRate + pushedRate);
+            }
+            queues.Add(new QueueSample(q.Name, q.ReadyCount, q.UnackedCount, q.RejectedCount, q.ScheduledCount, published, ackedRate, rejectedRate, pushedRate));
+        }
+        _previous = now;
         var sample = new DashboardSample(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), queues,
             followed ? overview.Queues.Select(QueueSummary.From).ToList() : null);
         lock (_lock)
@@ -119,4 +130,7 @@ internal sealed class DashboardHistory(RedisStatsReader reader, RateCounters cou
             foreach (var follower in _followers) follower.Writer.TryWrite(sample);
         }
     }
+
+    /// <summary>What one sample read of a queue: the deliveries its lists hold, its rejected list, and its counters.</summary>
+    private readonly record struct Totals(long Held, long Rejected, long Acked, long Pushed);
 }

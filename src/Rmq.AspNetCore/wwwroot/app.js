@@ -130,7 +130,7 @@ function clear() { teardown.forEach(t => t()); teardown = []; }
 
 function chartsHtml(prefix, note) {
   return `<div class="charts">
-    <div class="card"><div class="chart-title">Throughput per second <span class="note">(this silo)</span></div><div id="${prefix}-rates"></div></div>
+    <div class="card"><div class="chart-title">Throughput per second <span class="note">(every producer and silo, from Redis)</span></div><div id="${prefix}-rates"></div></div>
     <div class="card"><div class="chart-title">Backlog <span class="note">(Redis)</span></div><div id="${prefix}-backlog"></div></div>
   </div>${note ? `<p class="note">${note}</p>` : ''}`;
 }

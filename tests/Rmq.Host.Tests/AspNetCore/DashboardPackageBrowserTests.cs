@@ -75,6 +75,9 @@ public sealed class DashboardPackageBrowserTests : IAsyncLifetime
                 seen.Add(Cell(browser, queue, "ready"));
                 return Task.FromResult(seen.Count(s => long.TryParse(s, out var n) && n > 3) >= 3);
             }, "three different ready counts above 3 while RmqPublisher publishes", seconds: 20);
+            // Rates come from Redis: publishes that never pass through a silo are counted.
+            await Eventually.True(() => Task.FromResult(long.TryParse(Cell(browser, queue, "published-rate"), out var r) && r > 0),
+                "a published rate above 0 for RmqPublisher's publishes", seconds: 10);
             Assert.Equal(42L, browser.Driver.ExecuteScript("return window.__noReload;"));
             Assert.Equal("live", browser.Driver.FindElement(By.Id("live")).Text);
         }

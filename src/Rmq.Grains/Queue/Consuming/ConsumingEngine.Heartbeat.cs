@@ -53,7 +53,7 @@ internal sealed partial class ConsumingEngine
         catch (Exception e) when (Faults.IsRedis(e)) { LogCloseFailed(Queue, "(wake channel)", e); }
     }
 
-    /// <summary>Every heartbeat interval: the heartbeat itself, and the stall check.</summary>
+    /// <summary>Every heartbeat interval: the heartbeat itself, the throughput counters, and the stall check.</summary>
     private async Task TickAsync()
     {
         if (_wakes is null || (_wakes.IsCompleted && _wakeQueue is null)) _wakes = ListenForWakesAsync();
@@ -63,6 +63,7 @@ internal sealed partial class ConsumingEngine
             // connection for dead meanwhile.
             _pump?.SweepTimeouts(DateTime.UtcNow);
             if (_pump is { IsLost: false } pump) await HeartbeatAsync(pump);
+            await FlushThroughputAsync();
         }
         catch (Exception e)
         {

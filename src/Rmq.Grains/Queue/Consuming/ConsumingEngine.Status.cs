@@ -80,6 +80,7 @@ internal sealed partial class ConsumingEngine
         Metrics.Retried(Queue, batch.Retries.Count);
         Metrics.Pushed(Queue, batch.Pushes.Count);
         Metrics.Returned(Queue, batch.Returns.Count);
+        CountThroughput(batch);
         _lastProgress = DateTime.UtcNow;
     }
 

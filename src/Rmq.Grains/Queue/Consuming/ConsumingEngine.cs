@@ -244,6 +244,7 @@ internal sealed partial class ConsumingEngine
                 if (end is PumpEnd.Stopped or PumpEnd.Abandoned or PumpEnd.GaveUpStopping)
                 {
                     if (end != PumpEnd.GaveUpStopping) await CloseAsync(connection);
+                    await FlushThroughputAsync();   // what the last outcomes added, before the tick stops
                     return;
                 }
                 State = ConsumingState.Recovering;
