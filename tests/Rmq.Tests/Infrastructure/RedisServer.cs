@@ -45,6 +45,15 @@ public sealed class RedisServer : IAsyncDisposable
         return new RedisServer(process, port, dataDir, durable, extraArgs);
     }
 
+    /// <summary>A Garnet server with exactly <paramref name="garnetArgs"/> after its port and bind address (e.g. <c>--lua</c> alone), whatever RMQ_TEST_SERVER says.</summary>
+    public static async Task<RedisServer> StartGarnetAsync(params string[] garnetArgs)
+    {
+        var port = FreePorts.Next();
+        var dataDir = Directory.CreateTempSubdirectory("rmq-garnet-").FullName;
+        var process = await StartProcessAsync(port, ["--port", port.ToString(), "--bind", "127.0.0.1", .. garnetArgs], GarnetPath());
+        return new RedisServer(process, port, dataDir, false, []);
+    }
+
     /// <summary>Stops the server (SIGTERM, as an operator would) and waits for it to exit.</summary>
     public async Task StopAsync()
     {
