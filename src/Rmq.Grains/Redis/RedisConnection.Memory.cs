@@ -57,6 +57,38 @@ public sealed partial class RedisConnection
         LogScriptFlags(Endpoints, supported);
     }
 
+    private Task<string?>? _servers;
+
+    /// <summary>
+    /// The servers behind the configured endpoints, described once (<see cref="ServerCheck"/>, on connections
+    /// of its own) and kept: e.g. <c>Garnet 2.2.12 at 127.0.0.1:6600 (no script flags: …)</c>. Null when the
+    /// check could not run; it is tried again on the next call then.
+    /// </summary>
+    public async Task<string?> DescribeServersAsync()
+    {
+        var described = _servers ??= DescribeAsync();
+        var text = await described.ConfigureAwait(false);
+        if (text is null) _servers = null;
+        return text;
+    }
+
+    private async Task<string?> DescribeAsync()
+    {
+        try
+        {
+            var servers = await ServerCheck.CheckAsync(_configuration).ConfigureAwait(false);
+            return servers.Count == 0 ? null : string.Join("; ", servers.Select(s => s.Describe()));
+        }
+        catch (RedisServerNotSupportedException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     // Null while no server is connected (the version is not known yet): the shebang is kept, and the
     // question is asked again next time.
     private bool? ServersSupportScriptFlags()
