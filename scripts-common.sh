@@ -8,6 +8,14 @@ ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 || { echo "could not install redis-server; install it and run again" >&2; exit 1; }
   # The package starts a system-wide server on 6379; Rmq's tests start their own on free ports.
 }
+ensure_garnet() {
+  # Microsoft Garnet, a Redis-compatible server, for the second test pass: a dotnet global tool.
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  if command -v garnet-server >/dev/null 2>&1; then return 0; fi
+  echo "garnet-server is missing; installing the dotnet tool garnet-server 2.2.12..."
+  dotnet tool install -g garnet-server --version 2.2.12 >/dev/null
+  command -v garnet-server >/dev/null 2>&1 || { echo "could not install garnet-server; run 'dotnet tool install -g garnet-server --version 2.2.12' and run again" >&2; exit 1; }
+}
 ensure_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { echo "the .NET SDK (10.0) is required: https://dot.net" >&2; exit 1; }
 }

@@ -34,7 +34,9 @@ internal static class CommandRunner
                 return Fail(ExitCodes.Unreachable, $"no Rmq silo answers at {ConnectionSettings.Describe(options!)}: {e.InnerException?.Message}{tls}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return Fail(130, "interrupted"); }
-            catch (Exception e) when (e is RedisUnavailableException or InvalidOperationException or OrleansException or TimeoutException or IOException)
+            // Redis's own errors, as the silo words them (RedisServerErrorException includes NOPERM and READONLY).
+            catch (Exception e) when (e is RedisUnavailableException or RedisFullException or RedisServerErrorException or RedisServerNotSupportedException
+                or InvalidOperationException or OrleansException or TimeoutException or IOException)
             {
                 return Fail(ExitCodes.Failed, e.Message);
             }

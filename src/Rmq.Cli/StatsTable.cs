@@ -26,11 +26,12 @@ internal static class StatsTable
                 table.AddRow($"[grey]  {Sign(c.Active)} {Markup.Escape(c.Name)}[/]", "", "", "", $"[grey]{N(c.UnackedCount)}[/]", $"[grey]{N(c.ConsumerCount)}[/]");
         }
         if (stats.Queues.Count == 0) table.Caption("no queues in rmq::queues");
-        if (condensed || stats.OtherConnections.Count == 0) return table;
+        IRenderable shown = stats.Server is { } server ? new Rows(new Markup($"[grey]server: {Markup.Escape(server)}[/]"), table) : table;
+        if (condensed || stats.OtherConnections.Count == 0) return shown;
 
         var others = new Table().Border(TableBorder.Simple).AddColumn("other connections (consuming nothing)");
         foreach (var c in stats.OtherConnections) others.AddRow($"[grey]{Sign(c.Active)} {Markup.Escape(c.Name)}[/]");
-        return new Rows(table, others);
+        return new Rows(shown, others);
     }
 
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);

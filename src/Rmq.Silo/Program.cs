@@ -18,7 +18,7 @@ using Rmq.Silo.Metrics;
 // Usage: Rmq.Silo [--Rmq:RedisConnectionString host:port] [--Silo:Clustering Redis] [--urls http://127.0.0.1:3333] ...
 // Settings come from appsettings.json, then RMQ__-prefixed environment variables, then the command line.
 // Exit codes: 0 stopped normally, 1 could not start (Redis unreachable, a port in use), 2 invalid setting
-// (or a Redis setting Rmq refuses: an evicting maxmemory-policy).
+// (or a Redis setting Rmq refuses: an evicting maxmemory-policy; or a server that cannot run Rmq's scripts).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -88,10 +88,17 @@ try
     // maxmemory-policy must be noeviction (else exit 2); AOF off is a warning. Same TLS trust as every other connection.
     await RedisSettingsCheck.CheckAsync(RedisConfiguration.Create(settings.RedisConnectionString, settings.RedisTlsCaCertificate),
         "Rmq:RedisConnectionString", allowEvictingRedis, log, stopping.Token);
+    // A server that cannot run Rmq's scripts (no Lua, or scripts that are not atomic) is refused with exit 2.
+    await RedisServerPreflight.CheckAsync(RedisConfiguration.Create(settings.RedisConnectionString, settings.RedisTlsCaCertificate), log, stopping.Token);
     if (settings.Host.Clustering == ClusteringMode.Redis && settings.ClusteringRedis != settings.RedisConnectionString)
         await RedisPreflight.CheckAsync(settings.ClusteringRedis, "Silo:ClusteringRedis", settings.RedisTlsCaCertificate, stopping.Token);
 }
 catch (SettingsException e)
+{
+    await Console.Error.WriteLineAsync($"rmq silo: {e.Message}");
+    return 2;
+}
+catch (Rmq.RedisServerNotSupportedException e)
 {
     await Console.Error.WriteLineAsync($"rmq silo: {e.Message}");
     return 2;

@@ -130,6 +130,7 @@ public abstract class CompatibilityTests(RmqClusterFixture fixture) : QueueTestB
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class CompatibilityTests_Classic(ClassicClusterFixture fixture) : CompatibilityTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

@@ -149,6 +149,7 @@ public abstract class DeduplicationTests(RmqClusterFixture fixture) : QueueTestB
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class DeduplicationTests_Classic(ClassicClusterFixture fixture) : DeduplicationTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

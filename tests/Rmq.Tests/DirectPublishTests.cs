@@ -133,6 +133,7 @@ public abstract class DirectPublishTests(RmqClusterFixture fixture) : QueueTestB
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class DirectPublishTests_Classic(ClassicClusterFixture fixture) : DirectPublishTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

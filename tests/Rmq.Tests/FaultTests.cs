@@ -30,6 +30,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
         [.. HeaderCodec.Signature, .. Encoding.UTF8.GetBytes(json), (byte)'\n', .. Encoding.UTF8.GetBytes(payload)];
 
     [Fact]
+    [Trait("Garnet", "core")]
     public async Task OddHeaderElements_AreDecodedLikeGoOrRejectedRaw_AndTheQueueGoesOn()
     {
         var name = RmqClusterFixture.UniqueName("odd");
@@ -68,6 +69,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    [Trait("Garnet", "core")]
     public async Task AServerErrorOnAQueueKey_IsRetried_AndNothingIsLost()
     {
         var name = RmqClusterFixture.UniqueName("wrongtype");
@@ -123,6 +125,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    [Trait("Garnet", "core")]
     public async Task FlushedRedis_TheQueueRegistersAgainWithItsConfigurationAndGoesOn()
     {
         var name = RmqClusterFixture.UniqueName("flush");
@@ -301,6 +304,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    [Trait("Garnet", "core")]
     public async Task StopConsumingRacingAddConsumer_LeavesTheQueueStoppedWithNothingPersisted()
     {
         for (var round = 0; round < 10; round++)

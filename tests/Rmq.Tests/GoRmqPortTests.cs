@@ -361,6 +361,7 @@ public abstract class GoRmqPortTests(RmqClusterFixture fixture) : QueueTestBase(
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class GoRmqPortTests_Classic(ClassicClusterFixture fixture) : GoRmqPortTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

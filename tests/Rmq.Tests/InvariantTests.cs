@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Rmq.Tests;
 
 /// <summary>Nothing lost, nothing duplicated: consumed + ready + unacked + rejected = published.</summary>
+[Trait("Garnet", "core")]
 [Collection(ClassicCollection.Name)]
 public sealed class InvariantTests(ClassicClusterFixture fixture, ITestOutputHelper output) : QueueTestBase(fixture)
 {

@@ -1,6 +1,7 @@
 namespace Rmq.Tests;
 
 /// <summary>What becomes of a delivery when the consumer does not return an outcome.</summary>
+[Trait("Garnet", "core")]
 [Collection(ClassicCollection.Name)]
 public sealed class OutcomeTests(ClassicClusterFixture fixture) : QueueTestBase(fixture)
 {

@@ -287,6 +287,7 @@ public abstract class RetryTests(RmqClusterFixture fixture) : QueueTestBase(fixt
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class RetryTests_Classic(ClassicClusterFixture fixture) : RetryTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

@@ -338,6 +338,7 @@ public abstract class ScheduledTests(RmqClusterFixture fixture) : QueueTestBase(
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class ScheduledTests_Classic(ClassicClusterFixture fixture) : ScheduledTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

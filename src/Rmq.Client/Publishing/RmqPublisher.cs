@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Rmq.Redis;
+using Rmq.Redis.Servers;
 using StackExchange.Redis;
 
 namespace Rmq.Publishing;
@@ -50,6 +51,7 @@ public sealed class RmqPublisher : IAsyncDisposable
 
     /// <summary>Creates a publisher and connects it.</summary>
     /// <exception cref="ArgumentException">The options cannot work; the message names the option.</exception>
+    /// <exception cref="RedisServerNotSupportedException">The server answers but cannot run Rmq (no Lua, or scripts that are not atomic); the message names it, its version and what it lacks.</exception>
     public static async Task<RmqPublisher> ConnectAsync(Action<RmqPublisherOptions>? configure = null, CancellationToken cancellationToken = default)
     {
         var options = new RmqPublisherOptions();
@@ -217,6 +219,7 @@ public sealed class RmqPublisher : IAsyncDisposable
         {
             if (_db is { } db) return db;
             _multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration).ConfigureAwait(false);
+            await CheckServerAsync(cancellationToken).ConfigureAwait(false);
             return _db = _multiplexer.GetDatabase();
         }
         catch (Exception e) when (PublishCommands.IsUnavailable(e))
@@ -226,6 +229,33 @@ public sealed class RmqPublisher : IAsyncDisposable
         finally
         {
             _connectGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The servers this publisher talks to and what they can do (Redis 7, or one without script flags such
+    /// as Garnet), found once at connect; empty when Redis did not answer then.
+    /// </summary>
+    public IReadOnlyList<ServerCapabilities> Servers { get; private set; } = [];
+
+    // Once, when the connection is up: a server that cannot run Rmq's scripts is refused here, at connect,
+    // rather than by the first unique or scheduled publish. Nothing answering yet is not a refusal: the
+    // multiplexer keeps reconnecting, and publishes fail fast with RedisUnavailableException meanwhile.
+    private async Task CheckServerAsync(CancellationToken cancellationToken)
+    {
+        if (!_multiplexer!.IsConnected) return;
+        try
+        {
+            Servers = await ServerCheck.CheckAsync(_configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PublishCommands.IsUnavailable(e))
+        {
+        }
+        catch (RedisServerNotSupportedException)
+        {
+            await _multiplexer.DisposeAsync().ConfigureAwait(false);
+            _multiplexer = null;
+            throw;
         }
     }
 

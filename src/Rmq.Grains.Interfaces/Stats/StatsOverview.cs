@@ -7,10 +7,15 @@ namespace Rmq;
 /// </summary>
 /// <param name="Queues">The listed queues, sorted by name.</param>
 /// <param name="OtherConnections">Registered connections that consume no queue (producers, cleaners, stats readers), sorted by name.</param>
+/// <param name="Server">
+/// The server behind the silo's Redis setting, from its start-up check, e.g. <c>Redis 7.0.15 at 127.0.0.1:6379</c>
+/// or <c>Garnet 2.2.12 at 127.0.0.1:6600 (no script flags: …)</c>; null when it could not be asked.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record StatsOverview(
     [property: Id(0)] IReadOnlyList<QueueOverview> Queues,
-    [property: Id(1)] IReadOnlyList<ConnectionOverview> OtherConnections);
+    [property: Id(1)] IReadOnlyList<ConnectionOverview> OtherConnections,
+    [property: Id(2)] string? Server = null);
 
 /// <summary>One queue's counts and the connections consuming it.</summary>
 /// <param name="Name">The queue name.</param>

@@ -35,6 +35,8 @@ public static class RmqSiloBuilderExtensions
         if (configure is not null) options.Configure(configure);
         services.AddSingleton<IConfigurationValidator, RmqOptionsValidator>();
         services.AddSingleton<RedisConnection>();
+        // No StackExchange.Redis exception crosses a grain boundary: each becomes one of Rmq's (RedisErrors).
+        services.AddSingleton<IIncomingGrainCallFilter, RedisErrorFilter>();
         services.AddSingleton<RedisQueueStore>();
         services.AddSingleton<RecurringJobs>();
         services.AddSingleton<MembershipWatcher>();

@@ -44,6 +44,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
             // and keeps reconnecting in the background: a Redis restart heals without our help.
             _multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration).ConfigureAwait(false);
             LogConnected(Endpoints, _multiplexer.IsConnected);
+            await ProbeScriptFlagsAsync().ConfigureAwait(false);
             return _database = _multiplexer.GetDatabase();
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
@@ -93,4 +94,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis multiplexer created for {Endpoints} (connected: {Connected})")]
     private partial void LogConnected(string endpoints, bool connected);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis at {Endpoints} parses script flags: {Supported} (without them Rmq's scripts are sent without '#!lua flags=allow-oom')")]
+    private partial void LogScriptFlags(string endpoints, bool supported);
 }

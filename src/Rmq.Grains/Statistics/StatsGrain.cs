@@ -9,5 +9,6 @@ internal sealed class StatsGrain(RedisConnection redis, RedisQueueStore store) :
 {
     private readonly RedisStatsReader _reader = new(redis, store);
 
-    public async Task<StatsOverview> GetOverview() => await ConsumingStatuses.AddToAsync(await _reader.ReadAsync(), GrainFactory, store);
+    public async Task<StatsOverview> GetOverview() =>
+        await ConsumingStatuses.AddToAsync(await _reader.ReadAsync(), GrainFactory, store) with { Server = await redis.DescribeServersAsync() };
 }
