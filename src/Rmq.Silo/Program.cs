@@ -53,7 +53,8 @@ builder.Services.AddRmqDashboard(o =>
     o.ApiKey = dashboard.ApiKey;
     o.AllowLoopbackWithoutKey = dashboard.AllowLoopbackWithoutKey;
     o.HistorySeconds = dashboard.HistorySeconds;
-    o.MetricsLink = "/metrics";
+    o.ActionAccess = dashboard.ActionAccess;
+    o.MetricsLink = dashboard.MetricsLink ?? "/metrics";
 });
 builder.Services.AddHealthChecks().AddRmq();
 builder.Services.AddOpenTelemetry()

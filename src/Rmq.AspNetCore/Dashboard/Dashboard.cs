@@ -35,7 +35,10 @@ internal static class Dashboard
     {
         var request = context.Request;
         var path = request.PathBase.Add(request.Path).Value ?? "/";
-        if (!path.EndsWith('/')) return Results.Redirect(path + "/" + request.QueryString, permanent: false);
+        // Relative ("rmq/"), so a proxy that strips a prefix of its own keeps the browser below it; escaped, so any
+        // prefix makes a valid header.
+        if (!path.EndsWith('/'))
+            return Results.Redirect(Uri.EscapeDataString(path[(path.LastIndexOf('/') + 1)..]) + "/" + request.QueryString, permanent: false);
         var metrics = options.MetricsLink is { } link ? $"<a href=\"{WebUtility.HtmlEncode(link)}\">Metrics</a>" : "";
         return Results.Content(Page.Value.Replace("<!--rmq:metrics-->", metrics, StringComparison.Ordinal), ContentTypes[".html"]);
     }

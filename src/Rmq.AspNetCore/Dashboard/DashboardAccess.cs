@@ -31,7 +31,7 @@ internal static class DashboardAccess
         if (options.ActionAccess == DashboardActionAccess.EndpointAuthorization)
             // The application's policy already ran (and passed) before this endpoint did; without one, nothing would guard actions.
             return endpointHasAuthorization ? null
-                : "Dashboard actions are left to the application's authorization (ActionAccess EndpointAuthorization), but the dashboard's endpoints have none: add .RequireAuthorization(\"<policy>\") to MapRmqDashboard(...).";
+                : "Dashboard actions are left to the application's authorization (ActionAccess EndpointAuthorization), but the dashboard's endpoints have none (or allow anonymous access): add .RequireAuthorization(\"<policy>\") to MapRmqDashboard(...) and no AllowAnonymous around it.";
         if (options.ApiKey is { Length: > 0 } configured && presentedKey is not null && KeysEqual(presentedKey, configured)) return null;
         if (remote is not null && IPAddress.IsLoopback(remote) && options.AllowLoopbackWithoutKey && host is not null && !IsLoopbackHost(host))
             return $"Refused a loopback request for host '{host}', which is not a loopback name: open the dashboard as http://127.0.0.1:… or http://localhost:…, or send Dashboard:ApiKey in the {RmqDashboardOptions.ApiKeyHeader} header.";

@@ -195,7 +195,11 @@ internal static class DashboardApi
         var queue = name ?? "";
         var presented = context.Request.Headers[RmqDashboardOptions.ApiKeyHeader] is { Count: > 0 } h ? h.ToString() : null;
         var request = context.Request;
-        var authorized = context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is not null;
+        // The application's policy ran only if the endpoint asks for one and nothing around it allows anonymous access
+        // (AllowAnonymous anywhere wins over RequireAuthorization); and whoever passed it is signed in.
+        var metadata = context.GetEndpoint()?.Metadata;
+        var authorized = metadata?.GetMetadata<IAuthorizeData>() is not null && metadata.GetMetadata<IAllowAnonymous>() is null
+            && context.User.Identity?.IsAuthenticated == true;
         if (DashboardAccess.Refusal(context.Connection.RemoteIpAddress, presented, options, request.Headers.Origin.ToString(), request.Host.Value,
                 request.Headers["Sec-Fetch-Site"].ToString(), authorized) is { } refusal)
         {

@@ -25,7 +25,8 @@ public sealed class RmqHealthCheck(RedisConnection redis, IClusterMembershipServ
             await db.PingAsync().WaitAsync(PingTimeout, cancellationToken);
             redisStatus = "ok";
         }
-        catch (Exception e) when (e is RedisUnavailableException or TimeoutException || RedisConnection.IsUnavailable(e))
+        // A server error (LOADING, MISCONF, NOAUTH) is Redis not serving too.
+        catch (Exception e) when (e is RedisUnavailableException or TimeoutException or StackExchange.Redis.RedisException || RedisConnection.IsUnavailable(e))
         {
             redisStatus = e.Message;
         }

@@ -92,7 +92,7 @@ public sealed class DashboardPackageTests : IAsyncLifetime
     {
         using var redirect = await Send(HttpMethod.Get, "/rmq");
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
-        Assert.Equal("/rmq/", redirect.Headers.Location!.OriginalString);
+        Assert.Equal("rmq/", redirect.Headers.Location!.OriginalString);   // relative: below whatever prefix a proxy adds
 
         using var page = await Send(HttpMethod.Get, "/rmq/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -104,7 +104,10 @@ public sealed class DashboardPackageTests : IAsyncLifetime
 
         using var script = await Send(HttpMethod.Get, "/rmq/dashboard/app.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
-        Assert.DoesNotContain("'/api/", await script.Content.ReadAsStringAsync());
+        // No absolute link to the dashboard's own endpoints in any quoting: they would leave the prefix.
+        var absolute = new System.Text.RegularExpressions.Regex("""(['"`(])/(api|dashboard|stats)\b""");
+        Assert.DoesNotMatch(absolute, await script.Content.ReadAsStringAsync());
+        Assert.DoesNotMatch(absolute, html);
         using var missing = await Send(HttpMethod.Get, "/rmq/dashboard/index.html");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         // Nothing of the dashboard is mapped outside its prefix.
@@ -187,5 +190,41 @@ public sealed class DashboardWithoutAuthorizationTests : IAsyncLifetime
         Assert.Contains("RequireAuthorization", (await purge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
         Assert.Equal(1, await redis.GetDatabase().ListLengthAsync(new RedisKeys(KeyDialect.Classic).Ready("open")));
+    }
+}
+
+/// <summary>AllowAnonymous around the dashboard skips the application's policy; actions must not follow it.</summary>
+public sealed class DashboardAllowAnonymousTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private WebApplication _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _app = DashboardPackageTests.BuildApp(_redis.Endpoint, dashboard => dashboard.RequireAuthorization("rmq-admin").AllowAnonymous());
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RequireAuthorizationUnderAllowAnonymous_RefusesAnonymousActions_AndLeavesRedisAlone()
+    {
+        await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<IQueueGrain>("anon").Publish("x");
+        using var http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
+
+        using var page = await http.GetAsync("/rmq/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);   // AllowAnonymous won: the policy did not run
+        using var purge = await http.PostAsync("/rmq/api/queue/purge-ready?name=anon", null);
+        Assert.Equal(HttpStatusCode.Forbidden, purge.StatusCode);
+        Assert.Contains("AllowAnonymous", (await purge.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
+        Assert.Equal(1, await redis.GetDatabase().ListLengthAsync(new RedisKeys(KeyDialect.Classic).Ready("anon")));
     }
 }
