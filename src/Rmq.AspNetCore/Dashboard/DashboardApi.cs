@@ -187,7 +187,7 @@ internal static class DashboardApi
         catch (OperationCanceledException) { /* the page went away */ }
     }
 
-    private static async Task<IResult> ActAsync(HttpContext context, string action, string? name, string? max, IGrainFactory grains, RedisQueueStore store,
+    private static async Task<IResult> ActAsync(HttpContext context, string action, string? name, string? max, string? consumer, string? prefetch, string? poll, IGrainFactory grains, RedisQueueStore store,
         RmqDashboardOptions options, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Rmq.AspNetCore.Dashboard");
@@ -210,6 +210,12 @@ internal static class DashboardApi
         long limit = long.MaxValue;
         if (max is { Length: > 0 } && (!long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1))
             return Error(StatusCodes.Status400BadRequest, $"?max= is '{max}'; it must be a whole number, at least 1 (leave it out for all).");
+        int prefetchLimit = 0, pollMs = 0;
+        if (action == "update-consuming" && (!TryPositive(prefetch, out prefetchLimit) || !TryPositive(poll, out pollMs)))
+            return Error(StatusCodes.Status400BadRequest,
+                $"update-consuming needs ?prefetch= and ?poll= (milliseconds), whole numbers of at least 1; they are '{prefetch}' and '{poll}'.");
+        if (action == "remove-consumer" && consumer is not { Length: > 0 })
+            return Error(StatusCodes.Status400BadRequest, "remove-consumer needs ?consumer=<name>, as the queue's connections list it (<tag>-<6 alphanumerics>).");
         OneDelivery? one = null;
         byte[]? element = null;
         if (action is "delete" or "requeue")
@@ -235,13 +241,22 @@ internal static class DashboardApi
                 "resume" => Done(await Run(q.Resume), "resumed"),
                 "delete" => Done(await store.DeleteOneAsync(queue, one!.List == "ready" ? BrowsedList.Ready : BrowsedList.Rejected, element!) ? 1 : 0,
                     "deleted (0: it was no longer there)"),
+                "update-consuming" => Done(await Run(() => q.UpdateConsuming(prefetchLimit, TimeSpan.FromMilliseconds(pollMs))),
+                    $"queue consuming with prefetch {prefetchLimit} and poll {pollMs} ms"),
+                "remove-consumer" => await q.RemoveConsumer(consumer!) ? Done(1, $"consumer removed ('{consumer}')") : Done(0, ""),
                 "requeue" => Done(await store.RequeueRejectedAsync(queue, element!) ? 1 : 0, "moved from rejected to ready (0: it was no longer in rejected)"),
                 _ => (-1L, ""),
             };
-            if (affected < 0)
-                return Error(StatusCodes.Status404NotFound, $"There is no action '{action}'; use purge-ready, purge-rejected, return-rejected, return-unacked, pause, resume, delete or requeue.");
+            if (affected < 0) return Error(StatusCodes.Status404NotFound, $"There is no action '{action}'; use {Actions}.");
+            if (action == "remove-consumer" && affected == 0)
+                return Error(StatusCodes.Status404NotFound, $"'{queue}' has no consumer '{consumer}'; the queue page lists its consumers by connection.");
             DashboardLog.Action(log, action, queue, remote, $"{affected} {message}");
             return Ok(new ActionResult(queue, action, affected, $"{affected} {message}"));
+        }
+        catch (ArgumentException e)
+        {
+            DashboardLog.Failed(log, action, queue, remote, e);
+            return Error(StatusCodes.Status400BadRequest, e.Message);
         }
         catch (InvalidOperationException e)
         {
@@ -254,6 +269,12 @@ internal static class DashboardApi
             return Error(StatusCodes.Status503ServiceUnavailable, e.Message);
         }
     }
+
+    private const string Actions =
+        "purge-ready, purge-rejected, return-rejected, return-unacked, pause, resume, update-consuming, remove-consumer, delete or requeue";
+
+    private static bool TryPositive(string? text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
 
     private static (long, string) Done(long affected, string message) => (affected, message);
 

@@ -18,8 +18,9 @@ async function getJson(url) {
 }
 
 // Actions: POST; on 403 the page asks for the API key once and sends it again in X-Rmq-Api-Key.
-async function act(action, queue, { max, body } = {}) {
-  let url = `api/queue/${action}?name=${q(queue)}` + (max ? `&max=${q(max)}` : '');
+async function act(action, queue, { max, body, query } = {}) {
+  let url = `api/queue/${action}?name=${q(queue)}` + (max ? `&max=${q(max)}` : '')
+    + Object.entries(query ?? {}).map(([k, v]) => `&${k}=${q(v)}`).join('');
   for (let attempt = 0; attempt < 2; attempt++) {
     const headers = { 'Content-Type': 'application/json' };
     const key = sessionStorage.getItem('rmq-api-key');
@@ -187,6 +188,7 @@ async function queuePage(name) {
       <button data-act="return-unacked">Return unacked of dead connections</button>
       <button data-act="pause">Pause</button>
       <button data-act="resume">Resume</button>
+      <button data-act="update-consuming">Change prefetch and poll…</button>
     </div>
     ${chartsHtml('queue', 'The charts hold what this silo sampled since it started, up to Dashboard:HistorySeconds (10 minutes by default).')}
     <h2>Connections</h2><div class="card"><table id="connections"><thead><tr><th>connection</th><th>silo</th><th>heartbeat</th>
@@ -201,6 +203,14 @@ async function queuePage(name) {
   mountCharts('queue', name);
   view.querySelectorAll('[data-act]').forEach(b => b.onclick = () => {
     const a = b.dataset.act;
+    if (a === 'update-consuming') {
+      const prefetch = prompt(`Prefetch limit of ${name} (deliveries taken from ready at a time, at least 1)?`, '');
+      if (!prefetch) return;
+      const poll = prompt(`Poll interval of ${name} in milliseconds (at least 1)?`, '');
+      if (poll) confirmAndAct(`Restart consuming ${name} with prefetch ${prefetch} and poll ${poll} ms? Calls in flight finish first.`,
+        'update-consuming', name, { query: { prefetch, poll } });
+      return;
+    }
     if (a === 'return-rejected-n') {
       const n = prompt('How many rejected deliveries (oldest first) to return to ready?', '10');
       if (n) confirmAndAct(`Return ${n} rejected deliveries of ${name} to ready?`, 'return-rejected', name, { max: n });
@@ -237,7 +247,14 @@ async function queuePage(name) {
         <td>${esc(c.silo ?? '—')}</td><td>${badge(c.active ? 'alive' : 'dead')}</td>
         <td class="n">${c.heartbeatTtlSeconds == null ? '—' : c.heartbeatTtlSeconds + ' s'}</td>
         <td class="n">${c.heartbeatAgeSeconds == null ? '—' : c.heartbeatAgeSeconds + ' s'}</td>
-        <td class="n unacked">${fmt(c.unacked)}</td><td>${c.consumers.map(esc).join(', ')}</td></tr>`).join('');
+        <td class="n unacked">${fmt(c.unacked)}</td><td>${c.consumers.map(n => c.isGoRmq ? esc(n)
+          : `${esc(n)} <button class="small" data-remove-consumer="${esc(n)}" title="Remove this consumer">remove</button>`).join(', ')}</td></tr>`).join('');
+  };
+  // The rows are redrawn every refresh: one listener on the table, not one per button.
+  document.getElementById('connections').onclick = e => {
+    const consumer = e.target.closest('[data-remove-consumer]')?.dataset.removeConsumer;
+    if (consumer) confirmAndAct(`Remove the consumer ${consumer} of ${name}? Its delivery in flight finishes; the others go on.`,
+      'remove-consumer', name, { query: { consumer } });
   };
   const refresh = async () => { try { renderDetail(await getJson(`api/queue?name=${q(name)}`)); } catch (e) { toast(e.message, true); } };
   await refresh();
