@@ -1,5 +1,8 @@
 using System.IO.Compression;
+using System.Net;
 using System.Xml.Linq;
+using OpenQA.Selenium;
+using Rmq.Publishing;
 
 namespace Rmq.Host.Tests.Packaging;
 
@@ -40,8 +43,8 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         var section = DocsSection.Read("docs/getting-started.md");
         var bash = section.Blocks.Where(b => b.Language == "bash").ToList();
         var files = section.Blocks.Where(b => b.FileName is not null).ToList();
-        Assert.Equal(4, bash.Count);
-        Assert.Equal(["HelloSilo/Program.cs", "HelloProducer/Program.cs"], files.Select(f => f.FileName));
+        Assert.Equal(6, bash.Count);
+        Assert.Equal(["HelloSilo/Program.cs", "HelloProducer/Program.cs", "HelloDashboard/Program.cs"], files.Select(f => f.FileName));
 
         // 1. Pack, at the repository root, with the machine's packages folder (the repository's obj/ keeps pointing there).
         var packBlock = bash[0];
@@ -57,7 +60,7 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         var freshPackages = Path.Combine(_temp.FullName, "nuget-packages");
         await Bash(bash[1].Code, Home, freshPackages, seconds: 240);
         var work = Path.Combine(Home, "hello-rmq");
-        foreach (var file in files) await File.WriteAllTextAsync(Path.Combine(work, file.FileName!), file.Code);
+        foreach (var file in files.Take(2)) await File.WriteAllTextAsync(Path.Combine(work, file.FileName!), file.Code);
         Assert.Contains("rmq-local", await File.ReadAllTextAsync(Path.Combine(work, "nuget.config")));
 
         // 3. Run: the silo, then the producer, as the page's two terminals; a private Redis and free ports instead of the defaults.
@@ -100,6 +103,98 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("hello", stats);
         output.WriteLine(stats);
         output.WriteLine(silo.Output.StdOut);
+
+        // 5. The dashboard in a web silo of its own, from the same packages, behind its policy.
+        await Bash(bash[4].Code, work, freshPackages, seconds: 180);
+        await File.WriteAllTextAsync(Path.Combine(work, files[2].FileName!), files[2].Code);
+        var dashboardRun = DocsSection.CommandLines(bash[5]).ToList();
+        Assert.Equal(["dotnet run --project HelloDashboard"], dashboardRun);
+        var url = $"http://127.0.0.1:{FreePorts.Next()}";
+        var web = Start(dashboardRun[0],
+            ["--Redis", _redis.Endpoint, "--SiloPort", FreePorts.Next().ToString(), "--GatewayPort", FreePorts.Next().ToString(), "--urls", url],
+            work, environment);
+        await web.WaitForOutputAsync($"HelloDashboard: the dashboard is at {url}/rmq/", seconds: 180);
+        await DashboardRefusedWithoutThePolicy_AndLiveWithIt(url);
+    }
+
+    /// <summary>
+    /// HelloDashboard in headless Chromium: without signing in and signed in without the role, no dashboard (the
+    /// cookie scheme sends the browser to its login and access-denied paths, which the app does not have); with the
+    /// role, a queue's ready count changes without a reload while <see cref="RmqPublisher"/> publishes to it.
+    /// </summary>
+    private async Task DashboardRefusedWithoutThePolicy_AndLiveWithIt(string url)
+    {
+        const string queue = "hello-live";
+        await using var publisher = await RmqPublisher.ConnectAsync(o => o.RedisConnectionString = _redis!.Endpoint);
+        var producer = publisher.Queue(queue);
+        await producer.PublishBatch(["1", "2", "3"]);
+
+        using var browser = new HeadlessChromium();
+        browser.Driver.Navigate().GoToUrl(url + "/rmq/");
+        Assert.Contains("/Account/Login", browser.Driver.Url);
+        Assert.Empty(browser.Driver.FindElements(By.Id("view")));
+        // The API too: a script of another origin or a curl without the cookie gets no JSON.
+        using (var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
+        {
+            using var anonymous = await http.GetAsync(url + "/rmq/api/overview");
+            Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+            Assert.Contains("/Account/Login", anonymous.Headers.Location!.ToString());
+            using var purge = await http.PostAsync(url + $"/rmq/api/queue/purge-ready?name={queue}", null);
+            Assert.Equal(HttpStatusCode.Redirect, purge.StatusCode);
+            Assert.Contains("/Account/Login", purge.Headers.Location!.ToString());
+        }
+
+        browser.Driver.Navigate().GoToUrl(url + "/dev-login?role=reader");
+        browser.Driver.Navigate().GoToUrl(url + "/rmq/");
+        Assert.Contains("/Account/AccessDenied", browser.Driver.Url);
+        Assert.Empty(browser.Driver.FindElements(By.Id("view")));
+
+        browser.Driver.Navigate().GoToUrl(url + "/dev-login?role=ops");
+        browser.Driver.Navigate().GoToUrl(url + "/rmq/");
+        Assert.EndsWith("/rmq/", browser.Driver.Url);
+        await Eventually.Equal("3", () => Task.FromResult(QueueCell(browser, queue, "ready")), "the ready count of hello-live under /rmq", seconds: 30);
+        browser.Driver.ExecuteScript("window.__noReload = 42;");
+        using var stop = new CancellationTokenSource();
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await producer.Publish($"p{i}");
+                await Task.Delay(100);
+            }
+        });
+        try
+        {
+            var seen = new HashSet<string>();
+            await Eventually.True(() =>
+            {
+                seen.Add(QueueCell(browser, queue, "ready"));
+                return Task.FromResult(seen.Count(v => long.TryParse(v, out var n) && n > 3) >= 3);
+            }, "three different ready counts above 3 while RmqPublisher publishes", seconds: 20);
+            Assert.Equal(42L, browser.Driver.ExecuteScript("return window.__noReload;"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await publishing;
+        }
+        // Nothing consumes hello-live: what Redis holds is what was published, and the page showed it.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis!.Endpoint);
+        Assert.True(await redis.GetDatabase().ListLengthAsync(new RedisKeys(KeyDialect.Classic).Ready(queue)) > 3);
+    }
+
+    private static string QueueCell(HeadlessChromium browser, string queue, string column)
+    {
+        try
+        {
+            return (string?)browser.Driver.ExecuteScript(
+                "const r = Array.from(document.querySelectorAll('#queues tr[data-queue]')).find(r => r.dataset.queue === arguments[0]);" +
+                "return r ? r.querySelector('td.' + arguments[1]).innerText.trim() : '';", queue, column) ?? "";
+        }
+        catch (OpenQA.Selenium.WebDriverException)
+        {
+            return "";
+        }
     }
 
     /// <summary>What every package must carry: its README, the MIT expression, the shared version, XML docs beside each library.</summary>
