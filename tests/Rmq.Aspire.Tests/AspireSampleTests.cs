@@ -14,7 +14,8 @@ namespace Rmq.Aspire.Tests;
 /// <summary>
 /// The Aspire sample (samples/Rmq.Samples.AppHost) as Aspire.Hosting.Testing runs it: DCP starts the local
 /// redis-server, two replicas of the silo sample and the API sample; both silos join one Orleans cluster (Redis
-/// membership), orders posted to the API are consumed by the silos' consumer grain, and Redis holds nothing left.
+/// membership), orders posted to the API are consumed by the silos' consumer grain, Redis holds nothing left, and
+/// the acks are exported through OpenTelemetry (OTLP) from the meter "Rmq".
 /// </summary>
 public sealed class AspireSampleTests(ITestOutputHelper output)
 {
@@ -26,6 +27,13 @@ public sealed class AspireSampleTests(ITestOutputHelper output)
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var ct = cancel.Token;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Rmq_Samples_AppHost>(ct);
+        // The silos' OpenTelemetry metrics (meter "Rmq") go over OTLP/HTTP to this receiver instead of the dashboard's
+        // endpoint (the testing builder runs no dashboard); set after the app host's own settings, so these win.
+        using var otlp = new OtlpReceiver();
+        builder.CreateResourceBuilder<ProjectResource>("silo")
+            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.Endpoint)
+            .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000");
         await using var app = await builder.BuildAsync(ct);
         var logs = new ResourceLogs(app.Services.GetRequiredService<ResourceLoggerService>(), app.ResourceNotifications, ct);
         await app.StartAsync(ct);
@@ -62,6 +70,12 @@ public sealed class AspireSampleTests(ITestOutputHelper output)
             Assert.Equal(0, await db.ListLengthAsync("rmq::queue::[orders]::rejected"));
             // Each order consumed once, whichever replica consumed it.
             foreach (var id in ids) Assert.Equal(1, logs.CountLines("silo", $"order consumed: {id} "));
+
+            // The acks reached OpenTelemetry: an OTLP export of meter "Rmq" with rmq.acked for the queue orders.
+            deadline = DateTime.UtcNow.AddSeconds(15);
+            while (!otlp.ReceivedMetricsWith("Rmq", "rmq.acked", "orders") && DateTime.UtcNow < deadline) await Task.Delay(200, ct);
+            Assert.True(otlp.ReceivedMetricsWith("Rmq", "rmq.acked", "orders"),
+                $"no OTLP metrics export with rmq.acked for orders ({otlp.MetricExports} exports arrived)");
         }
         finally
         {
