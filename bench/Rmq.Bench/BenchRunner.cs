@@ -5,6 +5,7 @@ using Rmq.Bench.Measurement;
 using Rmq.Bench.Reporting;
 using Rmq.Bench.Scenarios;
 using Spectre.Console;
+using Rmq.Redis.Servers;
 using StackExchange.Redis;
 
 namespace Rmq.Bench;
@@ -24,9 +25,25 @@ internal sealed class BenchRunner(BenchSettings settings)
         AnsiConsole.MarkupLine($"[bold]Rmq benchmark[/] — {machine.Nproc} cores, {Markup.Escape(machine.RedisServerVersion)}, .NET {Markup.Escape(machine.DotnetSdkVersion)}");
         AnsiConsole.MarkupLine(Markup.Escape(ResultsTable.SettingsLine(settings)));
 
-        await using var redis = await RedisServer.StartAsync();
-        AnsiConsole.MarkupLine($"private redis-server pid {redis.ProcessId} on {redis.Endpoint}");
+        // Garnet's flags are the ones Rmq needs (docs/servers.md): without --lua-transaction-mode its scripts are not atomic.
+        RedisServer redisServer;
+        try
+        {
+            redisServer = settings.IsGarnet
+                ? await RedisServer.StartGarnetAsync("--lua", "--lua-transaction-mode")
+                : await RedisServer.StartAsync();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The server is not installed or does not start: its own message says which and how to install it.
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return 2;
+        }
+        await using var redis = redisServer;
         await using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true");
+        var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
+        machine = machine with { ServerUnderTest = RedisServerInfo.Parse(await server.InfoRawAsync("server") ?? "", redis.Endpoint).Display };
+        AnsiConsole.MarkupLine($"private {Markup.Escape(machine.ServerUnderTest)} pid {redis.ProcessId} on {redis.Endpoint}");
         var db = multiplexer.GetDatabase();
         var repetitions = new Repetitions(settings.Repetitions, Progress);
         var figures = new List<Figure>();
@@ -47,11 +64,11 @@ internal sealed class BenchRunner(BenchSettings settings)
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
             using var acks = new AckMeter();
-            var e2e = new EndToEndScenario(rmq, db, acks, settings, repetitions, ceiling);
+            var e2e = new EndToEndScenario(rmq, db, acks, new CpuMeter(redis.ProcessId), settings, repetitions, ceiling);
             if (settings.Warmup) await WarmUpAsync(e2e);
 
             if (settings.Runs("publish"))
-                figures.AddRange(await new PublishScenario(rmq, db, settings, repetitions, ceiling).RunAsync());
+                figures.AddRange(await new PublishScenario(rmq, db, new CpuMeter(redis.ProcessId), settings, repetitions, ceiling).RunAsync());
             if (settings.Runs("e2e"))
                 figures.AddRange(await e2e.RunAsync());
             if (settings.Runs("latency"))

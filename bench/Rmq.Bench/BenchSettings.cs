@@ -50,7 +50,18 @@ internal sealed record BenchSettings
     public required bool Warmup { get; init; }
     public required string? Output { get; init; }
 
-    /// <summary>True when every option has its default value: only such a run writes the dated results files.</summary>
+    /// <summary>
+    /// The server every side runs against: <c>redis</c> (redis-server, the default) or <c>garnet</c> (Microsoft
+    /// Garnet, the <c>garnet-server</c> dotnet tool, with <c>--lua --lua-transaction-mode</c> as Rmq needs).
+    /// </summary>
+    public required string Server { get; init; }
+
+    public bool IsGarnet => Server == "garnet";
+
+    /// <summary>
+    /// True when every option has its default value (<c>--server</c> aside): only such a run writes the dated
+    /// results files, <c>&lt;date&gt;-garnet</c> on Garnet.
+    /// </summary>
     public required bool IsDefaultRun { get; init; }
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);

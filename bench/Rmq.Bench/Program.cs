@@ -48,6 +48,12 @@ var publisherProcess = new Option<bool>("--publisher-process")
 {
     Description = "End to end, one-at-a-time rows: the publishers run in a process of their own (both sides), as real producers do.",
 };
+var server = new Option<string>("--server")
+{
+    Description = "The server under test: redis (redis-server on the PATH) or garnet (the garnet-server dotnet tool, started with --lua --lua-transaction-mode; install it with 'dotnet tool install -g garnet-server --version 2.2.12').",
+    DefaultValueFactory = _ => "redis",
+};
+server.AcceptOnlyFromAmong("redis", "garnet");
 var output = new Option<string?>("--output") { Description = "Folder for the results files (default: bench/results/, or bench/results/tmp/ for non-default runs)." };
 
 var root = new RootCommand("Rmq benchmark: Redis ceiling, a Go-rmq-style baseline and Rmq, side by side in one run.");
@@ -59,6 +65,7 @@ Option[] tuning =
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
+root.Options.Add(server);
 batchConsumers.Validators.Add(r =>
 {
     if (r.GetValueOrDefault<int>() < 0) r.AddError("--batch-consumers must not be negative.");
@@ -107,6 +114,7 @@ root.SetAction(async parse =>
         Warmup = !parse.GetValue(noWarmup),
         PublisherProcess = parse.GetValue(publisherProcess),
         Output = parse.GetValue(output),
+        Server = parse.GetValue(server)!,
         IsDefaultRun = tuning.All(o => parse.GetResult(o) is null or { Implicit: true }),
     };
     return await new BenchRunner(settings).RunAsync();

@@ -17,11 +17,18 @@ internal static class MemoryMeter
         return (GC.GetTotalMemory(forceFullCollection: true), Environment.WorkingSet);
     }
 
-    /// <summary>redis-server's <c>used_memory</c> (<c>INFO memory</c>).</summary>
+    /// <summary>
+    /// The server's memory from <c>INFO memory</c>: Redis's <c>used_memory</c>; Garnet, which has no such field,
+    /// gives its process's resident set (<c>proc_physical_memory_size</c>), so read its growth, not its size.
+    /// </summary>
     public static async Task<long> RedisUsedMemoryAsync(IDatabase db)
     {
         var info = (string?)await db.ExecuteAsync("INFO", "memory") ?? "";
-        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("used_memory:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line["used_memory:".Length..].Trim(), CultureInfo.InvariantCulture);
+        foreach (var field in (string[])["used_memory:", "proc_physical_memory_size:"])
+        {
+            var line = info.Split('\n').FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            if (line is not null) return long.Parse(line[field.Length..].Trim(), CultureInfo.InvariantCulture);
+        }
+        return 0;
     }
 }

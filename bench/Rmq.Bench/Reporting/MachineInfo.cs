@@ -17,6 +17,9 @@ internal sealed record MachineInfo(
     bool ServerGc,
     string LoadAverageAtStart)
 {
+    /// <summary>The server the run measured, from its <c>INFO server</c> (e.g. "Redis 7.0.15", "Garnet 2.2.12").</summary>
+    public string ServerUnderTest { get; init; } = "not started";
+
     public static async Task<MachineInfo> CollectAsync() => new(
         DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
         Environment.ProcessorCount,
@@ -35,6 +38,7 @@ internal sealed record MachineInfo(
         ("nproc", Nproc.ToString(CultureInfo.InvariantCulture)),
         ("cpu", CpuModel),
         ("memory", $"{MemoryBytes / 1073741824.0:0.0} GiB"),
+        ("server under test", ServerUnderTest),
         ("redis-server --version", RedisServerVersion),
         ("dotnet --version", DotnetSdkVersion),
         ("runtime", Runtime),

@@ -5,7 +5,8 @@ namespace Rmq.Bench.Reporting;
 /// <summary>
 /// Writes <c>&lt;date&gt;.txt</c> (the tables) and <c>&lt;date&gt;.json</c>. A run with every option at its
 /// default writes to <c>bench/results/</c>, named by the date; any other run to <c>bench/results/tmp/</c>
-/// (ignored by git), named by date and time, unless <c>--output</c> names a folder.
+/// (ignored by git), named by date and time, unless <c>--output</c> names a folder. A run on Garnet adds
+/// <c>-garnet</c> to the name, so it sits beside the day's Redis run.
 /// </summary>
 internal static class ResultsFiles
 {
@@ -17,6 +18,7 @@ internal static class ResultsFiles
         var stem = settings.IsDefaultRun
             ? now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
             : now.ToString("yyyy-MM-dd-HHmmss", CultureInfo.InvariantCulture);
+        if (settings.IsGarnet) stem += "-garnet";
         var json = Path.Combine(folder, stem + ".json");
         var text = Path.Combine(folder, stem + ".txt");
         File.WriteAllText(json, ResultsJson.Serialize(results) + "\n");

@@ -20,6 +20,7 @@ internal static class ResultsJson
         r.Machine,
         Settings = new
         {
+            r.Settings.Server,
             Scenarios = r.Settings.Scenarios.Order().ToArray(),
             r.Settings.Repetitions,
             r.Settings.PayloadBytes,

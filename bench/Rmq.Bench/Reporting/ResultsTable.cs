@@ -37,7 +37,7 @@ internal static class ResultsTable
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = Width;
-        console.WriteLine("Rmq benchmark (bench/Rmq.Bench), one process, one private redis-server");
+        console.WriteLine($"Rmq benchmark (bench/Rmq.Bench), one process, one private server ({results.Machine.ServerUnderTest})");
         foreach (var (name, value) in results.Machine.Lines()) console.WriteLine($"  {name}: {value}");
         foreach (var line in SettingsLine(results.Settings).Split(", "))
             console.WriteLine($"  setting: {line}");
@@ -47,7 +47,7 @@ internal static class ResultsTable
     }
 
     public static string SettingsLine(BenchSettings s) => string.Create(CultureInfo.InvariantCulture,
-        $"repetitions {s.Repetitions}, payload {s.PayloadBytes} B, prefetch {s.PrefetchLimit}, poll {s.PollInterval.TotalMilliseconds:0} ms, " +
+        $"server {s.Server}, repetitions {s.Repetitions}, payload {s.PayloadBytes} B, prefetch {s.PrefetchLimit}, poll {s.PollInterval.TotalMilliseconds:0} ms, " +
         $"e2e one message per call: {s.E2eSingleMessages:N0} msgs by {string.Join("/", s.E2ePublishers)} publishers to {s.E2eSingleConsumers} consumers; " +
         $"e2e batches: {s.Messages:N0} msgs published in batches of {s.E2ePublishBatch}, ceiling {s.CeilingOps:N0} ops in windows of {s.PipelineWindow}, " +
         $"publish {s.PublishMessages:N0} / batch publish {s.BatchPublishMessages:N0} msgs, latency {string.Join("/", s.LatencyRates)}/s for {s.LatencyDuration.TotalSeconds:0} s " +
@@ -60,7 +60,7 @@ internal static class ResultsTable
             .AddColumn("figure")
             .AddColumn(new TableColumn("Rmq").RightAligned())
             .AddColumn(new TableColumn("rmq-style baseline").RightAligned())
-            .AddColumn(new TableColumn("Redis ceiling (taken alongside)").RightAligned())
+            .AddColumn(new TableColumn("server ceiling (taken alongside)").RightAligned())
             .AddColumn(new TableColumn("Rmq/baseline").RightAligned())
             .AddColumn(new TableColumn("Rmq/ceiling").RightAligned());
         string? group = null;
@@ -90,9 +90,9 @@ internal static class ResultsTable
             .Title(Markup.Escape("CPU time per message, µs (median of repetitions); process = silo + client + harness"))
             .AddColumn("figure")
             .AddColumn(new TableColumn("Rmq process").RightAligned())
-            .AddColumn(new TableColumn("Rmq redis-server").RightAligned())
+            .AddColumn(new TableColumn("Rmq server").RightAligned())
             .AddColumn(new TableColumn("baseline process").RightAligned())
-            .AddColumn(new TableColumn("baseline redis-server").RightAligned());
+            .AddColumn(new TableColumn("baseline server").RightAligned());
         foreach (var figure in results.Figures.Where(f => f.Cpu.Count > 0))
         {
             var rmq = figure.CpuMedian(Side.Rmq);
@@ -116,7 +116,7 @@ internal static class ResultsTable
         table.AddRow(Markup.Escape($"… and {m.HeldDeliveries:N0} deliveries prefetched into the silo"), Mb(m.HeapWithDeliveries), Mb(m.WorkingSetWithDeliveries));
         table.AddRow("per queue (heap growth / queues)", Markup.Escape($"{m.HeapPerQueue / 1024:0.0} KB"), "");
         table.AddRow("per held delivery (heap growth / deliveries)", Markup.Escape($"{m.HeapPerHeldDelivery:0} B"), "");
-        table.AddRow("redis-server used_memory at that point", Mb(m.RedisUsedMemory), "");
+        table.AddRow("server used_memory at that point (Garnet: its resident set)", Mb(m.RedisUsedMemory), "");
         table.AddRow("time to set up and prefetch", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{m.SetupSeconds:0.0} s")), "");
         return table;
     }

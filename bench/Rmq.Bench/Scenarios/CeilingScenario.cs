@@ -15,9 +15,9 @@ namespace Rmq.Bench.Scenarios;
 /// </summary>
 internal sealed class CeilingScenario(IDatabase db, BenchSettings settings, Action<string> progress)
 {
-    public Figure Lpush { get; } = new("ceiling.lpush", "Redis ceiling", "LPUSH ready x, pipelined", "ops/s", true);
-    public Figure Lmove { get; } = new("ceiling.lmove", "Redis ceiling", "LMOVE ready→unacked, pipelined", "ops/s", true);
-    public Figure Lrem { get; } = new("ceiling.lrem", "Redis ceiling", "LREM unacked -1 x (in order), pipelined", "ops/s", true);
+    public Figure Lpush { get; } = new("ceiling.lpush", "Server ceiling", "LPUSH ready x, pipelined", "ops/s", true);
+    public Figure Lmove { get; } = new("ceiling.lmove", "Server ceiling", "LMOVE ready→unacked, pipelined", "ops/s", true);
+    public Figure Lrem { get; } = new("ceiling.lrem", "Server ceiling", "LREM unacked -1 x (in order), pipelined", "ops/s", true);
 
     public IEnumerable<Figure> Figures => [Lpush, Lmove, Lrem];
 

@@ -15,9 +15,9 @@ namespace Rmq.Bench.Scenarios;
 /// library's direct publisher; baseline: Go rmq's Publish); the other rows publish in batches of
 /// <see cref="BenchSettings.E2ePublishBatch"/>, so that publishing is not what limits consuming.
 /// </summary>
-internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
+internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, CpuMeter cpuMeter, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
 {
-    private readonly CpuMeter _cpu = new(db);
+    private readonly CpuMeter _cpu = cpuMeter;
 
     /// <summary>Batch consumers and the baseline's batch consumers submit a partial batch after this long.</summary>
     public static readonly TimeSpan BatchTimeout = TimeSpan.FromMilliseconds(10);

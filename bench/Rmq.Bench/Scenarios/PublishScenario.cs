@@ -13,9 +13,9 @@ namespace Rmq.Bench.Scenarios;
 /// one <c>LPUSH</c> per call (of one payload, or of all the call's payloads). Publishers each await
 /// their calls one after the other; several publishers run concurrently.
 /// </summary>
-internal sealed class PublishScenario(RmqHost rmq, IDatabase db, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
+internal sealed class PublishScenario(RmqHost rmq, IDatabase db, CpuMeter cpuMeter, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
 {
-    private readonly CpuMeter _cpu = new(db);
+    private readonly CpuMeter _cpu = cpuMeter;
 
     public async Task<IReadOnlyList<Figure>> RunAsync()
     {
