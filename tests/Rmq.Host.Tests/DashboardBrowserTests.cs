@@ -147,24 +147,7 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
             "the purge in the silo's log");
     }
 
-    private static IAlert? Alert(IWebDriver driver)
-    {
-        try { return driver.SwitchTo().Alert(); }
-        catch (NoAlertPresentException) { return null; }
-    }
+    private static IAlert? Alert(IWebDriver driver) => DashboardPage.Alert(driver);
 
-    /// <summary>The text of one cell of a queue's row on the overview, or "" while it is not there.</summary>
-    private static string Cell(HeadlessChromium browser, string queue, string column)
-    {
-        try
-        {
-            return (string?)browser.Driver.ExecuteScript(
-                "const r = Array.from(document.querySelectorAll('#queues tr[data-queue]')).find(r => r.dataset.queue === arguments[0]);" +
-                "return r ? r.querySelector('td.' + arguments[1]).innerText.trim() : '';", queue, column) ?? "";
-        }
-        catch (WebDriverException)
-        {
-            return "";
-        }
-    }
+    private static string Cell(HeadlessChromium browser, string queue, string column) => DashboardPage.QueueCell(browser, queue, column);
 }

@@ -31,12 +31,7 @@ public sealed class DashboardConsumingActionsTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         _app = DashboardPackageTests.BuildApp(_redis.Endpoint, dashboard => dashboard.RequireAuthorization("rmq-admin"));
-        _app.MapGet("/test-login", (HttpContext context, string role) =>
-        {
-            context.Response.Cookies.Append("test-user", "ann");
-            context.Response.Cookies.Append("test-role", role);
-            return Results.Text($"signed in as ann ({role})");
-        });
+        DashboardPackageTests.MapTestLogin(_app);
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
         _multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint);
@@ -146,12 +141,10 @@ public sealed class DashboardConsumingActionsTests : IAsyncLifetime
 
         // Remove a consumer: its button in the connections table; declining changes nothing, accepting removes it.
         var button = By.CssSelector($"[data-remove-consumer='{leaving}']");
-        wait.Until(d => d.FindElements(button).Count == 1);
-        browser.Driver.FindElement(button).Click();
+        wait.Until(d => ClickRedrawn(d, button));
         wait.Until(Alert)!.Dismiss();
         Assert.Equal(2, await Db.HashLengthAsync(_keys.ConsumerGrains(queue)));
-        wait.Until(d => d.FindElements(button).Count == 1);
-        browser.Driver.FindElement(button).Click();
+        wait.Until(d => ClickRedrawn(d, button));
         var removal = wait.Until(Alert)!;
         Assert.Contains($"Remove the consumer {leaving}", removal.Text);
         removal.Accept();
@@ -174,9 +167,22 @@ public sealed class DashboardConsumingActionsTests : IAsyncLifetime
     private static IReadOnlyCollection<string> Consumed(string consumer) =>
         AckingConsumerGrain.Consumed.TryGetValue(consumer, out var bag) ? bag : [];
 
-    private static IAlert? Alert(IWebDriver driver)
+    private static IAlert? Alert(IWebDriver driver) => DashboardPage.Alert(driver);
+
+    /// <summary>
+    /// Clicks an element of the connections table, which the page redraws every 2 s: an element found just before a
+    /// redraw is gone by the click (stale), and the click is made on the new one.
+    /// </summary>
+    private static bool ClickRedrawn(IWebDriver driver, By element)
     {
-        try { return driver.SwitchTo().Alert(); }
-        catch (NoAlertPresentException) { return null; }
+        try
+        {
+            driver.FindElement(element).Click();
+            return true;
+        }
+        catch (Exception e) when (e is StaleElementReferenceException or NoSuchElementException)
+        {
+            return false;
+        }
     }
 }

@@ -19,13 +19,7 @@ public sealed class DashboardPackageBrowserTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         _app = DashboardPackageTests.BuildApp(_redis.Endpoint, dashboard => dashboard.RequireAuthorization("rmq-admin"));
-        // The application's sign-in, as the browser meets it: cookies the test scheme reads.
-        _app.MapGet("/test-login", (HttpContext context, string role) =>
-        {
-            context.Response.Cookies.Append("test-user", "ann");
-            context.Response.Cookies.Append("test-role", role);
-            return Results.Text($"signed in as ann ({role})");
-        });
+        DashboardPackageTests.MapTestLogin(_app);
         await _app.StartAsync();
     }
 
@@ -58,47 +52,16 @@ public sealed class DashboardPackageBrowserTests : IAsyncLifetime
         await Eventually.Equal("3", () => Task.FromResult(Cell(browser, queue, "ready")), "the ready count under /rmq");
         browser.Driver.ExecuteScript("window.__noReload = 42;");
 
-        using var stop = new CancellationTokenSource();
-        var publishing = Task.Run(async () =>
+        await DashboardPage.WhilePublishingAsync(i => producer.Publish($"p{i}"), async () =>
         {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
-            {
-                await producer.Publish($"p{i}");
-                await Task.Delay(100);
-            }
-        });
-        try
-        {
-            var seen = new HashSet<string>();
-            await Eventually.True(() =>
-            {
-                seen.Add(Cell(browser, queue, "ready"));
-                return Task.FromResult(seen.Count(s => long.TryParse(s, out var n) && n > 3) >= 3);
-            }, "three different ready counts above 3 while RmqPublisher publishes", seconds: 20);
+            await DashboardPage.ReadyCountsChange(browser, queue, 3, "three different ready counts above 3 while RmqPublisher publishes");
             // Rates come from Redis: publishes that never pass through a silo are counted.
             await Eventually.True(() => Task.FromResult(long.TryParse(Cell(browser, queue, "published-rate"), out var r) && r > 0),
                 "a published rate above 0 for RmqPublisher's publishes", seconds: 10);
             Assert.Equal(42L, browser.Driver.ExecuteScript("return window.__noReload;"));
             Assert.Equal("live", browser.Driver.FindElement(By.Id("live")).Text);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await publishing;
-        }
+        });
     }
 
-    private static string Cell(HeadlessChromium browser, string queue, string column)
-    {
-        try
-        {
-            return (string?)browser.Driver.ExecuteScript(
-                "const r = Array.from(document.querySelectorAll('#queues tr[data-queue]')).find(r => r.dataset.queue === arguments[0]);" +
-                "return r ? r.querySelector('td.' + arguments[1]).innerText.trim() : '';", queue, column) ?? "";
-        }
-        catch (WebDriverException)
-        {
-            return "";
-        }
-    }
+    private static string Cell(HeadlessChromium browser, string queue, string column) => DashboardPage.QueueCell(browser, queue, column);
 }

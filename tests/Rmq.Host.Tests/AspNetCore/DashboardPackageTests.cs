@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -60,6 +61,15 @@ public sealed class DashboardPackageTests : IAsyncLifetime
         app.MapHealthChecks("/healthz", new HealthCheckOptions());
         return app;
     }
+
+    /// <summary>The application's sign-in, as the browser meets it: cookies <see cref="HeaderAuthentication"/> reads.</summary>
+    internal static void MapTestLogin(WebApplication app) =>
+        app.MapGet("/test-login", (HttpContext context, string role) =>
+        {
+            context.Response.Cookies.Append("test-user", "ann");
+            context.Response.Cookies.Append("test-role", role);
+            return Results.Text($"signed in as ann ({role})");
+        });
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? user, string? role)
     {

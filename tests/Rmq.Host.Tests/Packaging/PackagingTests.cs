@@ -152,49 +152,16 @@ public sealed class PackagingTests(ITestOutputHelper output) : IAsyncLifetime
         browser.Driver.Navigate().GoToUrl(url + "/dev-login?role=ops");
         browser.Driver.Navigate().GoToUrl(url + "/rmq/");
         Assert.EndsWith("/rmq/", browser.Driver.Url);
-        await Eventually.Equal("3", () => Task.FromResult(QueueCell(browser, queue, "ready")), "the ready count of hello-live under /rmq", seconds: 30);
+        await Eventually.Equal("3", () => Task.FromResult(DashboardPage.QueueCell(browser, queue, "ready")), "the ready count of hello-live under /rmq", seconds: 30);
         browser.Driver.ExecuteScript("window.__noReload = 42;");
-        using var stop = new CancellationTokenSource();
-        var publishing = Task.Run(async () =>
+        await DashboardPage.WhilePublishingAsync(i => producer.Publish($"p{i}"), async () =>
         {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
-            {
-                await producer.Publish($"p{i}");
-                await Task.Delay(100);
-            }
-        });
-        try
-        {
-            var seen = new HashSet<string>();
-            await Eventually.True(() =>
-            {
-                seen.Add(QueueCell(browser, queue, "ready"));
-                return Task.FromResult(seen.Count(v => long.TryParse(v, out var n) && n > 3) >= 3);
-            }, "three different ready counts above 3 while RmqPublisher publishes", seconds: 20);
+            await DashboardPage.ReadyCountsChange(browser, queue, 3, "three different ready counts above 3 while RmqPublisher publishes");
             Assert.Equal(42L, browser.Driver.ExecuteScript("return window.__noReload;"));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await publishing;
-        }
+        });
         // Nothing consumes hello-live: what Redis holds is what was published, and the page showed it.
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis!.Endpoint);
         Assert.True(await redis.GetDatabase().ListLengthAsync(new RedisKeys(KeyDialect.Classic).Ready(queue)) > 3);
-    }
-
-    private static string QueueCell(HeadlessChromium browser, string queue, string column)
-    {
-        try
-        {
-            return (string?)browser.Driver.ExecuteScript(
-                "const r = Array.from(document.querySelectorAll('#queues tr[data-queue]')).find(r => r.dataset.queue === arguments[0]);" +
-                "return r ? r.querySelector('td.' + arguments[1]).innerText.trim() : '';", queue, column) ?? "";
-        }
-        catch (OpenQA.Selenium.WebDriverException)
-        {
-            return "";
-        }
     }
 
     /// <summary>What every package must carry: its README, the MIT expression, the shared version, XML docs beside each library.</summary>
