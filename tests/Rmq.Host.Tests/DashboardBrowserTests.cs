@@ -84,10 +84,10 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
         using var browser = new HeadlessChromium();
         browser.Driver.Navigate().GoToUrl(new Uri(fixture.Silo.BaseUrl, $"#/queue/{Uri.EscapeDataString(queue)}"));
         var wait = new WebDriverWait(browser.Driver, TimeSpan.FromSeconds(15));
-        wait.Until(d => d.FindElements(By.CssSelector("[data-stat=rejected] .v")).FirstOrDefault()?.Text == "1");
+        wait.Until(d => DashboardPage.Text(d, "[data-stat=rejected] .v") == "1");
         Assert.Equal(queue, browser.Driver.FindElement(By.Id("queue-name")).Text);
         browser.Driver.FindElement(By.CssSelector("[data-list=rejected]")).Click();
-        wait.Until(d => d.FindElement(By.Id("page-info")).Text.Contains("in rejected", StringComparison.Ordinal));
+        wait.Until(d => DashboardPage.Text(d, "#page-info").Contains("in rejected", StringComparison.Ordinal));
         var delivery = browser.Driver.FindElement(By.CssSelector("#deliveries .delivery"));
         Assert.Equal("json", delivery.GetAttribute("data-kind"));
         var headers = delivery.FindElements(By.CssSelector(".headers tr"))
@@ -114,7 +114,7 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
         Assert.Equal(3, await Db.ListLengthAsync(Keys.Ready(queue)));
         // Back at the left of ready, as Go rmq's ReturnRejected puts it (its headers as they were: no retry headers to strip).
         Assert.Equal(element, (byte[])(await Db.ListGetByIndexAsync(Keys.Ready(queue), 0))!);
-        wait.Until(d => d.FindElements(By.Id("toast")).FirstOrDefault()?.Text.Contains("1 returned", StringComparison.Ordinal) == true);
+        wait.Until(d => DashboardPage.Toast(d).Contains("1 returned", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class DashboardBrowserTests(SingleSiloFixture fixture, ITestOutput
         using var browser = new HeadlessChromium();
         browser.Driver.Navigate().GoToUrl(new Uri(silo.BaseUrl, $"#/queue/{Uri.EscapeDataString(queue)}"));
         var wait = new WebDriverWait(browser.Driver, TimeSpan.FromSeconds(15));
-        wait.Until(d => d.FindElements(By.CssSelector("[data-stat=ready] .v")).FirstOrDefault()?.Text == "2");
+        wait.Until(d => DashboardPage.Text(d, "[data-stat=ready] .v") == "2");
         browser.Driver.FindElement(By.CssSelector("[data-act=purge-ready]")).Click();
         var confirm = wait.Until(d => Alert(d))!;
         Assert.Contains("Delete every ready delivery", confirm.Text);

@@ -149,7 +149,7 @@ public sealed class DashboardConsumingActionsTests : IAsyncLifetime
         Assert.Contains($"Remove the consumer {leaving}", removal.Text);
         removal.Accept();
         await Eventually.Equal(1L, () => Db.HashLengthAsync(_keys.ConsumerGrains(queue)), "registered consumers in Redis");
-        wait.Until(d => d.FindElements(By.Id("toast")).FirstOrDefault()?.Text.Contains("consumer removed", StringComparison.Ordinal) == true);
+        wait.Until(d => DashboardPage.Toast(d).Contains("consumer removed", StringComparison.Ordinal));
         wait.Until(d => d.FindElements(button).Count == 0);
     }
 

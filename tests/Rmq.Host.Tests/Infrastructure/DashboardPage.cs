@@ -20,6 +20,19 @@ public static class DashboardPage
         }
     }
 
+    /// <summary>
+    /// The text of the page's toast, or "" while there is none. Read in one script call: a new toast replaces the old
+    /// element and each removes itself after 6 s, so a handle found first and read after is often stale.
+    /// </summary>
+    public static string Toast(IWebDriver driver) => Text(driver, "#toast");
+
+    /// <summary>
+    /// The text of the first element <paramref name="css"/> selects, or "" while there is none. Read in one script
+    /// call, for the parts of the page that are redrawn (a queue's stats and connections every 2 s, the toast).
+    /// </summary>
+    public static string Text(IWebDriver driver, string css) =>
+        (string?)((IJavaScriptExecutor)driver).ExecuteScript("return document.querySelector(arguments[0])?.textContent ?? '';", css) ?? "";
+
     /// <summary>The page's open alert, confirm or prompt, or null while there is none.</summary>
     public static IAlert? Alert(IWebDriver driver)
     {
