@@ -35,6 +35,12 @@ public static class DeadLetterHeaders
     /// <summary><see cref="Reason"/>: the queue's retry policy allowed no more attempts.</summary>
     public const string RetriesExhausted = "retries-exhausted";
 
+    /// <summary><see cref="Reason"/>: a long-running job ran longer than <c>Rmq:JobMaxRunTime</c>.</summary>
+    public const string MaxRunTime = "max-run-time";
+
+    /// <summary><see cref="Reason"/>: an operator cancelled the running job (<see cref="IQueueGrain.CancelInFlight"/>) and it stopped.</summary>
+    public const string Cancelled = "cancelled";
+
     /// <summary>Cuts an error text to <see cref="MaxLastErrorLength"/> characters, marking the cut with "…".</summary>
     public static string Truncate(string error)
     {

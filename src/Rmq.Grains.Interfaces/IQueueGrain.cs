@@ -114,6 +114,24 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<string> AddBatchConsumer(string tag, IBatchConsumerGrain consumer, int batchSize, TimeSpan batchTimeout);
 
     /// <summary>
+    /// Registers a consumer whose jobs may run longer than a grain call (<see cref="ILongRunningConsumerGrain"/>):
+    /// one job at a time, its lease kept by its silo, bounded by <c>Rmq:JobMaxRunTime</c>. Returns its name as
+    /// <see cref="AddConsumer"/> does. Requires <see cref="StartConsuming"/>.
+    /// </summary>
+    Task<string> AddLongRunningConsumer(string tag, ILongRunningConsumerGrain consumer);
+
+    /// <summary>The long-running jobs in flight on this queue, with their consumer, attempt, age and progress (from memory).</summary>
+    Task<IReadOnlyList<JobInFlight>> GetJobsInFlight();
+
+    /// <summary>
+    /// Asks the long-running job running delivery <paramref name="deliveryId"/> (<see cref="JobInFlight.DeliveryId"/>)
+    /// to stop: its token fires within a second; if it stops, the delivery goes to rejected with
+    /// <c>rmq-reason: cancelled</c>; if it finishes anyway, its outcome stands. Returns false when no job in flight
+    /// has that id (it ended, or it is not a long-running job).
+    /// </summary>
+    Task<bool> CancelInFlight(long deliveryId);
+
+    /// <summary>
     /// Changes the prefetch limit and poll interval of a consuming queue, persisted for every later
     /// activation. The engine restarts with them: consumer calls in flight finish and their outcomes are
     /// applied, prefetched deliveries go back to the front of ready, then consuming goes on with the same

@@ -38,6 +38,12 @@ public sealed class RmqOptions
     /// <summary>Default for <see cref="ConsumerMaxBackoff"/>.</summary>
     public static readonly TimeSpan DefaultConsumerMaxBackoff = TimeSpan.FromSeconds(10);
 
+    /// <summary>Default for <see cref="JobLease"/>: 30 s.</summary>
+    public static readonly TimeSpan DefaultJobLease = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default for <see cref="JobMaxRunTime"/>: 2 h.</summary>
+    public static readonly TimeSpan DefaultJobMaxRunTime = TimeSpan.FromHours(2);
+
     /// <summary>Default for <see cref="StallTimeout"/>.</summary>
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
@@ -124,6 +130,20 @@ public sealed class RmqOptions
 
     /// <summary>The longest pause of a failing consumer and of a timed-out delivery's redelivery.</summary>
     public TimeSpan ConsumerMaxBackoff { get; set; } = DefaultConsumerMaxBackoff;
+
+    /// <summary>
+    /// How long a long-running job (<see cref="ILongRunningConsumerGrain"/>) is held without a renewal from its
+    /// silo (renewed every third of it, at least once a second). When it passes — the silo died or hangs — the
+    /// delivery counts one attempt and is handed out again, as a call that timed out. Checked every
+    /// <see cref="HeartbeatInterval"/>, so at least that.
+    /// </summary>
+    public TimeSpan JobLease { get; set; } = DefaultJobLease;
+
+    /// <summary>
+    /// How long a long-running job may run. Past it the job's token fires and the delivery goes to rejected with
+    /// <c>rmq-reason: max-run-time</c>; what the run returns later is dropped. At most one day.
+    /// </summary>
+    public TimeSpan JobMaxRunTime { get; set; } = DefaultJobMaxRunTime;
 
     /// <summary>
     /// A consuming queue that has work (ready or prefetched deliveries, or Redis failing) but has handed

@@ -38,6 +38,10 @@ internal sealed class RmqOptionsValidator(IOptions<RmqOptions> options, IOptions
             return $"Rmq:ConsumerRetryDelay is {o.ConsumerRetryDelay}; it must not be negative.";
         if (o.ConsumerTimeout < o.HeartbeatInterval)
             return $"Rmq:ConsumerTimeout is {o.ConsumerTimeout}; it must be at least HeartbeatInterval ({o.HeartbeatInterval}), the period at which consumer calls are checked for it.";
+        if (o.JobLease < o.HeartbeatInterval)
+            return $"Rmq:JobLease is {o.JobLease}; it must be at least HeartbeatInterval ({o.HeartbeatInterval}), the period at which leases are checked.";
+        if (o.JobMaxRunTime <= o.JobLease || o.JobMaxRunTime > JobContext.LongestMaxRunTime)
+            return $"Rmq:JobMaxRunTime is {o.JobMaxRunTime}; it must be longer than JobLease ({o.JobLease}) and at most {JobContext.LongestMaxRunTime}.";
         if (o.ConsumerMaxAttempts < 1)
             return $"Rmq:ConsumerMaxAttempts is {o.ConsumerMaxAttempts}; it must be at least 1.";
         if (o.ConsumerFailureBackoff < TimeSpan.Zero || o.ConsumerMaxBackoff < o.ConsumerFailureBackoff)

@@ -1,3 +1,4 @@
+using Rmq.LongJobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
@@ -37,6 +38,8 @@ public static class RmqSiloBuilderExtensions
         services.AddSingleton<RedisConnection>();
         // No StackExchange.Redis exception crosses a grain boundary: each becomes one of Rmq's (RedisErrors).
         services.AddSingleton<IIncomingGrainCallFilter, RedisErrorFilter>();
+        // Long-running consumers' leases are kept by the silo that runs them (LongJobs/LeaseKeeper.cs).
+        services.AddSingleton<IIncomingGrainCallFilter, LeaseKeeper>();
         services.AddSingleton<RedisQueueStore>();
         services.AddSingleton<RecurringJobs>();
         services.AddSingleton<MembershipWatcher>();

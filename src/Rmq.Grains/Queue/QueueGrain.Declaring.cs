@@ -114,7 +114,7 @@ internal sealed partial class QueueGrain
         }
         var added = declaration.Consumers
             .Where(d => !wanted.Any(w => Matches(d, w)))
-            .Select(d => new ConsumerRegistration($"{d.Tag}-{RandomNameSuffix()}", d.Grain, d.BatchSize, d.BatchTimeout))
+            .Select(d => new ConsumerRegistration($"{d.Tag}-{RandomNameSuffix()}", d.Grain, d.BatchSize, d.BatchTimeout, d.IsLongRunning))
             .ToList();
         // Checkpoint: removed before added, and the engine changed after both: a silo dying in between
         // leaves Redis with a subset of the declaration, which the next start completes.
@@ -151,7 +151,7 @@ internal sealed partial class QueueGrain
     }
 
     private static bool Matches(DeclaredConsumer declared, ConsumerRegistration registration) =>
-        declared.Grain == registration.Grain && declared.BatchSize == registration.BatchSize &&
+        declared.Grain == registration.Grain && declared.BatchSize == registration.BatchSize && declared.IsLongRunning == registration.IsLongRunning &&
         (declared.BatchSize == 0 || declared.BatchTimeout == registration.BatchTimeout);
 
     /// <summary>New settings for a running engine: persisted, then the engine restarted with them; null when they are the same.</summary>

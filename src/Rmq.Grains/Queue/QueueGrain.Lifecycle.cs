@@ -78,7 +78,15 @@ internal sealed partial class QueueGrain
         return AddSlotAsync(tag, consumer.GetGrainId(), batchSize, batchTimeout);
     }
 
-    private async Task<string> AddSlotAsync(string tag, GrainId grain, int batchSize, TimeSpan batchTimeout)
+    public Task<string> AddLongRunningConsumer(string tag, ILongRunningConsumerGrain consumer)
+    {
+        EnsureValidName();
+        ArgumentNullException.ThrowIfNull(tag);
+        ArgumentNullException.ThrowIfNull(consumer);
+        return AddSlotAsync(tag, consumer.GetGrainId(), 0, TimeSpan.Zero, longRunning: true);
+    }
+
+    private async Task<string> AddSlotAsync(string tag, GrainId grain, int batchSize, TimeSpan batchTimeout, bool longRunning = false)
     {
         await _lifecycle.WaitAsync();
         try
@@ -87,7 +95,7 @@ internal sealed partial class QueueGrain
                 throw new InvalidOperationException($"Queue '{_name}' is not consuming; call StartConsuming before adding consumers.");
             if (engine.Consumers.FirstOrDefault(c => c.Grain == grain) is { } existing) return existing.Name;
 
-            var registration = new ConsumerRegistration($"{tag}-{RandomNameSuffix()}", grain, batchSize, batchTimeout);
+            var registration = new ConsumerRegistration($"{tag}-{RandomNameSuffix()}", grain, batchSize, batchTimeout, longRunning);
             // Persisted first, so that every consumer that gets deliveries is restored by a re-activation.
             await store.SaveConsumerAsync(_name, registration.Name, registration.Encode());
             engine.AddConsumer(CreateSlot(registration));
@@ -263,8 +271,9 @@ internal sealed partial class QueueGrain
         }
     }
 
-    private ConsumerSlot CreateSlot(ConsumerRegistration registration) => registration.IsBatch
-        ? new ConsumerSlot(registration, null, GrainFactory.GetGrain<IBatchConsumerGrain>(registration.Grain))
+    private ConsumerSlot CreateSlot(ConsumerRegistration registration) =>
+        registration.IsBatch ? new ConsumerSlot(registration, null, GrainFactory.GetGrain<IBatchConsumerGrain>(registration.Grain))
+        : registration.IsLongRunning ? new ConsumerSlot(registration, null, null, GrainFactory.GetGrain<ILongRunningConsumerGrain>(registration.Grain))
         : new ConsumerSlot(registration, GrainFactory.GetGrain<IConsumerGrain>(registration.Grain), null);
 
     private void WarnAboutLimits(ConsumingEngine engine, ConsumerRegistration added)

@@ -8,10 +8,14 @@ namespace Rmq.Tests.Infrastructure;
 /// <summary>Deploys a TestCluster whose silos run Rmq with the given <c>Rmq:*</c> settings.</summary>
 public static class RmqTestCluster
 {
-    public static async Task<TestCluster> DeployAsync(int silos, IReadOnlyDictionary<string, string> rmqSettings)
+    /// <summary>The setting (<c>hh:mm:ss</c>) that shortens the silos' Orleans response timeout, for tests of calls that outlive it.</summary>
+    public const string ResponseTimeoutSetting = "Test:ResponseTimeout";
+
+    public static async Task<TestCluster> DeployAsync(int silos, IReadOnlyDictionary<string, string> rmqSettings, TimeSpan? responseTimeout = null)
     {
         var builder = new TestClusterBuilder((short)silos);
         foreach (var (key, value) in rmqSettings) builder.Properties[$"Rmq:{key}"] = value;
+        if (responseTimeout is { } timeout) builder.Properties[ResponseTimeoutSetting] = timeout.ToString();
         builder.AddSiloBuilderConfigurator<Configurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -29,6 +33,8 @@ public static class RmqTestCluster
         public void Configure(ISiloBuilder silo)
         {
             silo.AddRmq(silo.Configuration.GetSection("Rmq"));
+            if (silo.Configuration[ResponseTimeoutSetting] is { } timeout)
+                silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
             // Fast failure detection, so a killed silo is declared dead within seconds.
             silo.Configure<ClusterMembershipOptions>(o =>
             {

@@ -77,6 +77,13 @@ public sealed class RmqQueueBuilder
         AddConsumers(tag, count, (grains, key) => new DeclaredConsumer(tag, grains.GetGrain<TConsumer>(key).GetGrainId(), 0, TimeSpan.Zero));
 
     /// <summary>
+    /// <paramref name="count"/> consumers of jobs that may run longer than a grain call (<see cref="ILongRunningConsumerGrain"/>),
+    /// one job at a time each. Grains keyed as for <see cref="Consumer{TConsumer}"/>.
+    /// </summary>
+    public RmqQueueBuilder LongRunningConsumer<TConsumer>(string tag, int count = 1) where TConsumer : ILongRunningConsumerGrain, IGrainWithStringKey =>
+        AddConsumers(tag, count, (grains, key) => new DeclaredConsumer(tag, grains.GetGrain<TConsumer>(key).GetGrainId(), 0, TimeSpan.Zero, IsLongRunning: true));
+
+    /// <summary>
     /// <paramref name="count"/> batch consumers: each receives up to <paramref name="batchSize"/> deliveries,
     /// a partial batch after <paramref name="batchTimeout"/>. Grains keyed as for <see cref="Consumer{TConsumer}"/>.
     /// </summary>

@@ -35,4 +35,16 @@ internal sealed partial class ConnectionPump
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: a delivery failed its attempt {Attempt}, the retry policy's last; moved to rejected. Last error: {LastError}")]
     private partial void LogRetriesExhausted(string queue, int attempt, string lastError);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: the lease of consumer {Consumer}'s job (delivery {DeliveryId}) was not renewed for {Since}; handed out again")]
+    private partial void LogLeaseLost(string queue, string consumer, long deliveryId, TimeSpan since);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: consumer {Consumer}'s job (delivery {DeliveryId}) ran longer than {MaxRunTime}; moved to rejected")]
+    private partial void LogMaxRunTime(string queue, string consumer, long deliveryId, TimeSpan maxRunTime);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: consumer {Consumer}'s job (delivery {DeliveryId}) stopped, cancelled: {Reason}")]
+    private partial void LogJobCancelled(string queue, string consumer, long deliveryId, JobCancelReason reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: the outcome of consumer {Consumer}'s job (delivery {DeliveryId}) came after the queue gave the run up ({Reason}); dropped")]
+    private partial void LogStaleOutcome(string queue, string consumer, long deliveryId, JobCancelReason reason);
 }

@@ -13,7 +13,8 @@ internal sealed partial class ConnectionPump
         var call = new InFlightCall(slot, items, DateTime.UtcNow);
         _calls.Add(call);
         engine.ReportDelivered(items.Count);
-        _ = slot.Single is { } single ? CallAsync(call, single) : CallAsync(call, slot.Batch!);
+        if (slot.LongRunning is { } longRunning) StartJob(call, longRunning);
+        else _ = slot.Single is { } single ? CallAsync(call, single) : CallAsync(call, slot.Batch!);
     }
 
     /// <summary>One consumer call, from start to the outcome recorded. Never throws.</summary>
@@ -54,10 +55,17 @@ internal sealed partial class ConnectionPump
             // Its deliveries were already handed out again when the timeout passed; all that is left
             // is the slot, busy until now because the consumer grain was still running the call.
             end = CallEnd.TimedOut;
+            if (call.Job is { } given)
+            {
+                _givenUp.Remove(given.Lease);
+                engine.StaleJobReports++;
+                LogStaleOutcome(engine.Queue, call.Slot.Registration.Name, call.Items[0].Delivery.Id, call.CancelRequested);
+            }
         }
         else
         {
             _calls.Remove(call);
+            if (call.Job is { } job) _jobs.Remove(job.Lease);
             SafeRecord(call, end, outcomes, single, error);
         }
         var slot = call.Slot;
@@ -77,10 +85,16 @@ internal sealed partial class ConnectionPump
     public void SweepTimeouts(DateTime now)
     {
         if (_calls.Count == 0) return;
+        var changed = false;
+        SweepJobs(now, ref changed);
         List<InFlightCall>? expired = null;
         foreach (var call in _calls)
-            if (now - call.Started >= engine.Options.ConsumerTimeout) (expired ??= []).Add(call);
-        if (expired is null) return;
+            if (call.Job is null && now - call.Started >= engine.Options.ConsumerTimeout) (expired ??= []).Add(call);
+        if (expired is null)
+        {
+            if (changed) engine.Signal();
+            return;
+        }
         foreach (var call in expired)
         {
             _calls.Remove(call);
@@ -128,6 +142,11 @@ internal sealed partial class ConnectionPump
                 LogBatchResultMismatch(engine.Queue, name, items.Count, outcomes.Count);
                 foreach (var p in items) RecordOutcome(p, DeliveryOutcome.Push, name);
                 break;
+            case CallEnd.Failed when call.Job is not null && CancelledFor(call, error!) is var reason and not JobCancelReason.None:
+                // Told by another activation of the queue that it does not hold the run: an unknown outcome.
+                if (reason is JobCancelReason.LeaseLost or JobCancelReason.MaxRunTime) NoOutcome(call);
+                else RecordCancelled(call, reason);
+                break;
             case CallEnd.Failed:
                 engine.ReportConsumerFault(name, error!);
                 // With a retry policy a throw is a failed attempt; without one, Go rmq's way: push (or reject).
@@ -140,15 +159,39 @@ internal sealed partial class ConnectionPump
                 // Checkpoint: the consumer never saw these; back to the front of ready.
                 foreach (var p in items) _pending.Returns.Add(p.Raw);
                 break;
-            case CallEnd.TimedOut when engine.RetryPolicy is { } policy:
-                foreach (var p in items) Retry(policy, p, $"consumer {name} did not answer within {engine.Options.ConsumerTimeout}");
-                engine.ReportTimeout(name, items.Count);
-                break;
             case CallEnd.TimedOut:
-                TimedOut(name, items);
+                NoOutcome(call);
                 break;
         }
     }
+
+    /// <summary>The call timed out, or the job's lease passed: the outcome is unknown, and the attempt counts.</summary>
+    private void NoOutcome(InFlightCall call)
+    {
+        var name = call.Slot.Registration.Name;
+        if (engine.RetryPolicy is { } policy)
+        {
+            foreach (var p in call.Items) Retry(policy, p, NoAnswer(call));
+            engine.ReportTimeout(name, call.Items.Count);
+        }
+        else
+        {
+            TimedOut(name, call.Items, NoAnswer(call));
+        }
+    }
+
+    /// <summary>Why a call's outcome is unknown, in words for <c>rmq-last-error</c>.</summary>
+    private string NoAnswer(InFlightCall call) => call.Job is null
+        ? $"consumer {call.Slot.Registration.Name} did not answer within {engine.Options.ConsumerTimeout}"
+        : $"the lease of consumer {call.Slot.Registration.Name}'s job was not renewed within {engine.Options.JobLease}";
+
+    /// <summary>Why a job stopped when its call threw a cancellation, or <see cref="JobCancelReason.None"/> for any other failure.</summary>
+    private static JobCancelReason CancelledFor(InFlightCall call, Exception error) => error switch
+    {
+        JobCancelledException { Reason: not JobCancelReason.None } cancelled => cancelled.Reason,
+        OperationCanceledException => call.CancelRequested,
+        _ => JobCancelReason.None,
+    };
 
     /// <summary>
     /// The consumer did not answer within the consumer timeout: it may have done the work, or not.
@@ -156,7 +199,7 @@ internal sealed partial class ConnectionPump
     /// <c>Rmq:ConsumerMaxAttempts</c> attempts it goes to rejected, with headers saying why.
     /// (With a retry policy, the policy decides instead: see <see cref="Retry"/>.)
     /// </summary>
-    private void TimedOut(string consumer, List<Prefetched> items)
+    private void TimedOut(string consumer, List<Prefetched> items, string why)
     {
         var now = DateTime.UtcNow;
         var options = engine.Options;
@@ -173,7 +216,7 @@ internal sealed partial class ConnectionPump
             {
                 [DeadLetterHeaders.Reason] = [DeadLetterHeaders.ConsumerTimeout],
                 [DeadLetterHeaders.Attempts] = [item.TimedOutAttempts.ToString(CultureInfo.InvariantCulture)],
-                [DeadLetterHeaders.LastError] = [$"consumer {consumer} did not answer within {options.ConsumerTimeout}"],
+                [DeadLetterHeaders.LastError] = [why],
             };
             _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
         }
@@ -235,5 +278,18 @@ internal sealed partial class ConnectionPump
 
         /// <summary>The timeout passed: its deliveries were handed out again; its outcome, if it comes, is dropped.</summary>
         public bool TimedOut { get; set; }
+
+        /// <summary>A long-running job's context (its lease), or null for a plain call.</summary>
+        public JobContext? Job { get; set; }
+
+        /// <summary>When the consumer's silo last renewed the job's lease.</summary>
+        public DateTime LastRenewed { get; set; }
+
+        public int Renewals { get; set; }
+
+        public JobProgress? Progress { get; set; }
+
+        /// <summary>Why the job was asked to stop (told at its next renewal), or None.</summary>
+        public JobCancelReason CancelRequested { get; set; }
     }
 }

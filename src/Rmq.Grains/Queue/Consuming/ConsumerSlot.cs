@@ -1,11 +1,13 @@
 namespace Rmq.Queue;
 
 /// <summary>One registered consumer and what it is doing: at most one delivery (or batch) in flight.</summary>
-internal sealed class ConsumerSlot(ConsumerRegistration registration, IConsumerGrain? single, IBatchConsumerGrain? batch)
+internal sealed class ConsumerSlot(ConsumerRegistration registration, IConsumerGrain? single, IBatchConsumerGrain? batch,
+    ILongRunningConsumerGrain? longRunning = null)
 {
     public ConsumerRegistration Registration { get; } = registration;
     public IConsumerGrain? Single { get; } = single;
     public IBatchConsumerGrain? Batch { get; } = batch;
+    public ILongRunningConsumerGrain? LongRunning { get; } = longRunning;
 
     /// <summary>A call to the consumer is under way (it may outlive its timeout: the grain is still busy).</summary>
     public bool Busy { get; set; }

@@ -127,6 +127,7 @@ internal sealed partial class ConsumingEngine
     public void Pause()
     {
         _paused = true;
+        _pump?.CancelJobs(JobCancelReason.Paused);
         if (State == ConsumingState.Consuming) State = ConsumingState.Paused;
         LogPaused(Queue, _pump?.InFlight ?? 0, Dispatcher.Queued);
         Signal();
@@ -169,6 +170,7 @@ internal sealed partial class ConsumingEngine
         _stopRequested = true;
         State = ConsumingState.Stopping;
         _pump?.RequestStop();
+        _pump?.CancelJobs(JobCancelReason.Stopped);
         Signal();
         return Completion;
     }

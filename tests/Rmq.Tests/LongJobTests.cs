@@ -1,0 +1,251 @@
+using Orleans.Runtime.Placement;
+using Rmq.Tests.Consumers;
+
+namespace Rmq.Tests;
+
+/// <summary>
+/// Long-running jobs (<see cref="ILongRunningConsumerGrain"/>) against real Redis in both key dialects, with Orleans'
+/// response timeout and the consumer timeout at 3 s, a 2 s lease and a 6 s maximum run time
+/// (<see cref="LongJobClusterFixture"/>): a job longer than a grain call completes once; pause, stop and an operator
+/// fire its token and its delivery ends where the contract says; a job that ignores its token is bounded by the
+/// maximum run time and its late outcome is dropped; progress shows while it runs. Every count is read from Redis.
+/// </summary>
+public abstract class LongJobTests(LongJobClusterFixture fixture)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// The token fires at the renewal after the request (every 667 ms with a 2 s lease): this bound leaves room for a
+    /// loaded machine; it is not a speed goal.
+    /// </summary>
+    private static readonly TimeSpan CancelBound = TimeSpan.FromSeconds(2.5);
+
+    private IDatabase Db => fixture.Db;
+    private RedisKeys Keys => fixture.Keys;
+
+    private async Task<(IQueueGrain Queue, string Name)> ConsumingAsync(string prefix, params string[] payloads)
+    {
+        var name = RmqClusterFixture.UniqueName(prefix);
+        var queue = fixture.Grains.GetGrain<IQueueGrain>(name);
+        foreach (var payload in payloads) await queue.Publish(payload);
+        await queue.StartConsuming(5, Poll);
+        await queue.AddLongRunningConsumer("long", fixture.Grains.GetGrain<ILongJobConsumerGrain>($"{name}-worker"));
+        return (queue, name);
+    }
+
+    private async Task<(long Ready, long Unacked, long Rejected)> Counts(string name) =>
+        (await Db.ListLengthAsync(Keys.Ready(name)), await fixture.Multiplexer.UnackedTotalAsync(Keys, name), await Db.ListLengthAsync(Keys.Rejected(name)));
+
+    private Task EventuallyCounts(string name, long ready, long unacked, long rejected, double seconds = 15) =>
+        Eventually.Equal((ready, unacked, rejected), () => Counts(name), $"(ready, unacked, rejected) of {name}", seconds);
+
+    private static async Task<JobRun> Running(string name, int runs = 1)
+    {
+        await Eventually.True(() => Task.FromResult(JobLog.Of(name).Count >= runs), $"{runs} runs started", 15);
+        return JobLog.Of(name)[runs - 1];
+    }
+
+    private async Task<IReadOnlyDictionary<string, string[]>> RejectedHeaders(string name)
+    {
+        var element = (byte[])(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0))!;
+        Assert.True(HeaderCodec.TryDecode(element, out var headers, out _, out var error), error);
+        return headers;
+    }
+
+    [Fact]
+    public async Task AJobLongerThanTheResponseTimeoutAndTheLease_CompletesExactlyOnce_ItsProgressShowingWhileItRuns()
+    {
+        var (queue, name) = await ConsumingAsync("long-once", "run-5000:report");
+        var run = await Running(name);
+
+        // Progress, as the consumer reported it, through the grain's API and the consuming status.
+        await Eventually.True(async () => (await queue.GetJobsInFlight()).SingleOrDefault()?.Progress is { Percent: > 0, Text: not null },
+            "progress reported", 10);
+        var job = (await queue.GetJobsInFlight()).Single();
+        Assert.StartsWith("long-", job.Consumer);
+        Assert.StartsWith("step ", job.Progress!.Text);
+        Assert.Equal(JobCancelReason.None, job.CancelRequested);
+        Assert.NotNull((await queue.GetConsumingStatus()).Jobs);
+        Assert.Equal((0L, 1L, 0L), await Counts(name));
+
+        await EventuallyCounts(name, 0, 0, 0);
+        Assert.Equal(JobEnd.Completed, run.End);
+        Assert.True(run.EndedAt - run.Started >= TimeSpan.FromSeconds(5));
+        // Past the response timeout and more than two leases: still one run, and nothing stale.
+        await Task.Delay(LongJobClusterFixture.Lease);
+        Assert.Single(JobLog.Of(name));
+        Assert.Empty(await queue.GetJobsInFlight());
+        var status = await queue.GetConsumingStatus();
+        Assert.Null(status.Jobs);
+        Assert.Equal(0, status.StaleJobReports);
+        Assert.False(status.Stalled);
+        await queue.StopConsuming();
+    }
+
+    [Fact]
+    public async Task Pause_FiresTheToken_TheDeliveryGoesBackToTheFrontOfReady_WithNoAttemptCounted()
+    {
+        var (queue, name) = await ConsumingAsync("long-pause", "run-30000:paused", "run-30000:behind");
+        var run = await Running(name);
+        await EventuallyCounts(name, 0, 2, 0);   // the second is prefetched
+
+        var pausedAt = DateTime.UtcNow;
+        await queue.Pause();
+
+        await EventuallyCounts(name, 2, 0, 0);
+        Assert.Equal(JobCancelReason.Paused, run.CancelReason);
+        Assert.Equal(JobEnd.Cancelled, run.End);
+        Assert.True(run.CancelledAt - pausedAt < CancelBound, $"the token fired {(run.CancelledAt - pausedAt)?.TotalMilliseconds} ms after Pause");
+        // Next again, as it was published: no attempt or error header.
+        Assert.Equal("run-30000:paused", (string?)await Db.ListGetByIndexAsync(Keys.Ready(name), -1));
+        Assert.Single(JobLog.Of(name));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
+    public async Task StopConsuming_FiresTheToken_AndReturnsOnceTheJobStopped_ItsDeliveryBackInReady()
+    {
+        var (queue, name) = await ConsumingAsync("long-stop", "run-30000:stopped");
+        var run = await Running(name);
+
+        var stoppingAt = DateTime.UtcNow;
+        await queue.StopConsuming();
+
+        Assert.Equal((1L, 0L, 0L), await Counts(name));
+        Assert.Equal(JobCancelReason.Stopped, run.CancelReason);
+        Assert.Equal(JobEnd.Cancelled, run.End);
+        Assert.True(run.CancelledAt - stoppingAt < CancelBound, $"the token fired {(run.CancelledAt - stoppingAt)?.TotalMilliseconds} ms after StopConsuming");
+        Assert.Equal("run-30000:stopped", (string?)await Db.ListGetByIndexAsync(Keys.Ready(name), 0));
+    }
+
+    [Fact]
+    public async Task CancelInFlight_FiresTheToken_AndTheDeliveryGoesToRejectedAsCancelled()
+    {
+        var (queue, name) = await ConsumingAsync("long-cancel", "run-30000:cancelled");
+        var run = await Running(name);
+        await Eventually.True(async () => (await queue.GetJobsInFlight()).Count == 1, "the job listed");
+        var job = (await queue.GetJobsInFlight()).Single();
+        Assert.False(await queue.CancelInFlight(job.DeliveryId + 1000));
+
+        var cancelledAt = DateTime.UtcNow;
+        Assert.True(await queue.CancelInFlight(job.DeliveryId));
+
+        await EventuallyCounts(name, 0, 0, 1);
+        Assert.Equal(JobCancelReason.Operator, run.CancelReason);
+        Assert.True(run.CancelledAt - cancelledAt < CancelBound, $"the token fired {(run.CancelledAt - cancelledAt)?.TotalMilliseconds} ms after CancelInFlight");
+        var headers = await RejectedHeaders(name);
+        Assert.Equal([DeadLetterHeaders.Cancelled], headers[DeadLetterHeaders.Reason]);
+        Assert.Empty(await queue.GetJobsInFlight());
+        Assert.Single(JobLog.Of(name));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
+    public async Task AJobThatIgnoresItsToken_IsGivenUpAtTheMaximumRunTime_AndItsLateOutcomeIsDropped()
+    {
+        var (queue, name) = await ConsumingAsync("long-overrun", "ignore-9000:overrun");
+        var run = await Running(name);
+
+        // At 6 s: dead-lettered, the token fired; the run goes on (it ignores the token) until 9 s.
+        await EventuallyCounts(name, 0, 0, 1, 12);
+        var givenUpAfter = DateTime.UtcNow - run.Started;
+        Assert.True(givenUpAfter >= LongJobClusterFixture.MaxRunTime, $"given up after {givenUpAfter}");
+        var headers = await RejectedHeaders(name);
+        Assert.Equal([DeadLetterHeaders.MaxRunTime], headers[DeadLetterHeaders.Reason]);
+        await Eventually.Equal(JobCancelReason.MaxRunTime, () => Task.FromResult(run.CancelReason), "the token's reason");
+        Assert.Null(run.End);
+
+        // Its Ack comes at 9 s: stale, dropped and counted; the rejected delivery stays where it is.
+        await Eventually.True(() => Task.FromResult(run.End == JobEnd.Completed), "the run ended", 10);
+        await Eventually.True(async () => (await queue.GetConsumingStatus()).StaleJobReports >= 1, "the stale outcome counted");
+        Assert.Equal((0L, 0L, 1L), await Counts(name));
+        Assert.Single(JobLog.Of(name));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
+    public async Task TheConsumersSiloKilledDuringAJob_TheDeliveryIsRunOnceMore_OnAnotherSilo_AndTheDeadRunsLateReportIsDropped()
+    {
+        // A cluster of its own, on the fixture's Redis: this test kills one of its silos.
+        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
+        try
+        {
+            var grains = cluster.Client;
+            var primary = cluster.Primary!.SiloAddress;
+            var secondary = cluster.SecondarySilos[0];
+            var name = RmqClusterFixture.UniqueName("long-kill");
+            var queue = grains.GetGrain<IQueueGrain>(name);
+            var doomed = grains.GetGrain<ILongJobConsumerGrain>($"{name}-doomed");
+            var survivor = grains.GetGrain<ILongJobConsumerGrain>($"{name}-survivor");
+            // The queue and the survivor on the primary (which holds the test membership), the doomed consumer on the other.
+            await PlaceAsync(grains, queue, primary, () => queue.GetStats());
+            await PlaceAsync(grains, survivor, primary, survivor.Ping);
+            await PlaceAsync(grains, doomed, secondary.SiloAddress, doomed.Ping);
+
+            await queue.StartConsuming(5, Poll);
+            await queue.AddLongRunningConsumer("doomed", doomed);
+            await queue.Publish("run-5000:survivor");   // within the 6 s maximum run time
+            var first = await Running(name);
+            Assert.Equal($"{name}-doomed", first.Consumer);
+            await queue.AddLongRunningConsumer("survivor", survivor);
+            // Renewed by the doomed silo at least once: the run is under way there.
+            await Eventually.True(async () => (await queue.GetJobsInFlight()).SingleOrDefault() is { } j && j.LastRenewed > j.Started, "the lease renewed");
+
+            await cluster.KillSiloAsync(secondary);
+
+            // To the survivor, or to the doomed consumer's new activation: either way on the silo that lives.
+            var second = await Running(name, 2);
+            Assert.NotEqual(first.Silo, second.Silo);
+            await EventuallyCounts(name, 0, 0, 0, 20);
+            Assert.Equal(JobEnd.Completed, second.End);
+            Assert.Equal(2, JobLog.Of(name).Count);
+
+            // The dead run's renewal, as it would come late: stale, answered LeaseLost, counted, nothing changes.
+            var stale = (await queue.GetConsumingStatus()).StaleJobReports;
+            Assert.Equal(JobCancelReason.LeaseLost, await grains.GetGrain<IJobLeaseGrain>(name).RenewLease(first.Lease, new JobProgress(99, "late")));
+            Assert.Equal(stale + 1, (await queue.GetConsumingStatus()).StaleJobReports);
+            Assert.Equal((0L, 0L, 0L), await Counts(name));
+            await queue.StopConsuming();
+        }
+        finally
+        {
+            await RmqTestCluster.StopAsync(cluster);
+        }
+    }
+
+    private static async Task PlaceAsync(IGrainFactory grains, IAddressable grain, SiloAddress silo, Func<Task> activate)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        await activate();
+        RequestContext.Clear();
+        Assert.Equal(silo, await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grain));
+    }
+
+    [Fact]
+    public async Task ARenewalOfARunTheQueueDoesNotHold_IsAnsweredLeaseLost_AndCounted()
+    {
+        var (queue, name) = await ConsumingAsync("long-stale");
+        var before = (await queue.GetConsumingStatus()).StaleJobReports;
+        Assert.Equal(JobCancelReason.LeaseLost, await fixture.Grains.GetGrain<IJobLeaseGrain>(name).RenewLease(42, new JobProgress(50, "late")));
+        Assert.Equal(before + 1, (await queue.GetConsumingStatus()).StaleJobReports);
+        await queue.StopConsuming();
+    }
+}
+
+[Collection(ClassicLongJobCollection.Name)]
+public sealed class LongJobTests_Classic(ClassicLongJobFixture fixture) : LongJobTests(fixture);
+
+[Collection(ClusterDialectLongJobCollection.Name)]
+public sealed class LongJobTests_ClusterDialect(ClusterDialectLongJobFixture fixture) : LongJobTests(fixture);
+
+[CollectionDefinition(Name)]
+public sealed class ClassicLongJobCollection : ICollectionFixture<ClassicLongJobFixture>
+{
+    public const string Name = "long jobs, classic dialect";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterDialectLongJobCollection : ICollectionFixture<ClusterDialectLongJobFixture>
+{
+    public const string Name = "long jobs, cluster dialect";
+}
