@@ -213,6 +213,47 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task TheConsumersSiloShutDownGracefullyDuringAJob_FiresTheToken_AndTheDeliveryIsRunAgainElsewhere_WithNoAttemptCounted()
+    {
+        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
+        try
+        {
+            var grains = cluster.Client;
+            var leaving = cluster.SecondarySilos[0];
+            var name = RmqClusterFixture.UniqueName("long-shut");
+            var queue = grains.GetGrain<IQueueGrain>(name);
+            var consumer = grains.GetGrain<ILongJobConsumerGrain>($"{name}-worker");
+            await PlaceAsync(grains, queue, cluster.Primary!.SiloAddress, () => queue.GetStats());
+            await PlaceAsync(grains, consumer, leaving.SiloAddress, consumer.Ping);
+            // A failed attempt would come back as attempt 2: a shutdown must not count as one.
+            await queue.SetRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(100), 1, TimeSpan.FromSeconds(1), 0));
+            await queue.StartConsuming(5, Poll);
+            await queue.AddLongRunningConsumer("worker", consumer);
+            await queue.Publish("run-4000:moved");
+            var first = await Running(name);
+
+            var stoppingAt = DateTime.UtcNow;
+            await cluster.StopSiloAsync(leaving);
+
+            Assert.Equal(JobCancelReason.Shutdown, first.CancelReason);
+            Assert.Equal(JobEnd.Cancelled, first.End);
+            Assert.True(first.CancelledAt - stoppingAt < CancelBound, $"the token fired {(first.CancelledAt - stoppingAt)?.TotalMilliseconds} ms after the shutdown began");
+            // The consumer's next activation, on the silo that stays, runs it again as the same attempt.
+            var second = await Running(name, 2);
+            Assert.NotEqual(first.Silo, second.Silo);
+            Assert.Equal(first.Attempt, second.Attempt);
+            await EventuallyCounts(name, 0, 0, 0, 20);
+            Assert.Equal(JobEnd.Completed, second.End);
+            Assert.Equal(2, JobLog.Of(name).Count);
+            await queue.StopConsuming();
+        }
+        finally
+        {
+            await RmqTestCluster.StopAsync(cluster);
+        }
+    }
+
     private static async Task PlaceAsync(IGrainFactory grains, IAddressable grain, SiloAddress silo, Func<Task> activate)
     {
         RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
