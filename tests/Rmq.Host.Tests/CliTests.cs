@@ -194,6 +194,39 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Jobs_ListsALongRunningJobWithItsProgress_AndCancelStopsIt_IntoRejected()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-jobs");
+        var grain = fixture.Client.Grains.GetGrain<IQueueGrain>(queue);
+        await grain.StartConsuming(5, TimeSpan.FromMilliseconds(20));
+        var consumer = await grain.AddLongRunningConsumer("cli", fixture.Client.Grains.GetGrain<Rmq.Demo.IDemoJobGrain>(3400));
+        var none = await CliRunner.RunAsync(fixture.Silo, "jobs", queue);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Equal($"'{queue}' has no long-running jobs in flight", none.StdOut.Trim());
+
+        await grain.Publish("60000:report");
+        await Eventually.True(async () => (await grain.GetJobsInFlight()).SingleOrDefault()?.Progress is not null, "the job reported progress", 15);
+        var id = (await grain.GetJobsInFlight()).Single().DeliveryId;
+        var list = await CliRunner.RunAsync(fixture.Silo, "jobs", queue);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        var row = list.StdOut.Split('\n').Single(l => l.Trim().StartsWith(id + " ", StringComparison.Ordinal));
+        Assert.Contains(consumer, row);
+        Assert.Matches(@"\d+ % \d+\.\d s of 60\.0 s", row);
+
+        var cancel = await CliRunner.RunAsync(fixture.Silo, "jobs", "cancel", queue, id.ToString());
+        Assert.True(cancel.ExitCode == 0, cancel.ToString());
+        Assert.Equal($"asked the job of delivery {id} of '{queue}' to stop", cancel.StdOut.Trim());
+        await Eventually.Equal(1L, () => Db.ListLengthAsync(Keys.Rejected(queue)), "rejected", 15);
+        Assert.True(HeaderCodec.TryDecode((byte[])(await Db.ListGetByIndexAsync(Keys.Rejected(queue), 0))!, out var headers, out var payload, out _));
+        Assert.Equal([DeadLetterHeaders.Cancelled], headers[DeadLetterHeaders.Reason]);
+        Assert.Equal("60000:report"u8.ToArray(), payload);
+        var again = await CliRunner.RunAsync(fixture.Silo, "jobs", "cancel", queue, id.ToString());
+        Assert.True(again.ExitCode == 1, again.ToString());
+        Assert.Contains($"'{queue}' has no long-running job in flight with delivery id {id}", again.StdErr);
+        await grain.StopConsuming();
+    }
+
+    [Fact]
     public async Task RetryPolicy_ShowsSetsChangesOneFieldAndRemoves_AndRefusesAnOutOfRangeValueSayingWhy()
     {
         var queue = SingleSiloFixture.UniqueName("cli-rp");
