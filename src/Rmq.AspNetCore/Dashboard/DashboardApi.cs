@@ -187,7 +187,7 @@ internal static class DashboardApi
         catch (OperationCanceledException) { /* the page went away */ }
     }
 
-    private static async Task<IResult> ActAsync(HttpContext context, string action, string? name, string? max, string? consumer, string? prefetch, string? poll, IGrainFactory grains, RedisQueueStore store,
+    private static async Task<IResult> ActAsync(HttpContext context, string action, string? name, string? max, string? consumer, string? prefetch, string? poll, string? delivery, IGrainFactory grains, RedisQueueStore store,
         RmqDashboardOptions options, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Rmq.AspNetCore.Dashboard");
@@ -216,6 +216,9 @@ internal static class DashboardApi
                 $"update-consuming needs ?prefetch= and ?poll= (milliseconds), whole numbers of at least 1; they are '{prefetch}' and '{poll}'.");
         if (action == "remove-consumer" && consumer is not { Length: > 0 })
             return Error(StatusCodes.Status400BadRequest, "remove-consumer needs ?consumer=<name>, as the queue's connections list it (<tag>-<6 alphanumerics>).");
+        long deliveryId = 0;
+        if (action == "cancel-job" && !long.TryParse(delivery, NumberStyles.None, CultureInfo.InvariantCulture, out deliveryId))
+            return Error(StatusCodes.Status400BadRequest, $"cancel-job needs ?delivery=<id>, a whole number as the queue's jobs in flight list it; it is '{delivery}'.");
         OneDelivery? one = null;
         byte[]? element = null;
         if (action is "delete" or "requeue")
@@ -244,12 +247,15 @@ internal static class DashboardApi
                 "update-consuming" => Done(await Run(() => q.UpdateConsuming(prefetchLimit, TimeSpan.FromMilliseconds(pollMs))),
                     $"queue consuming with prefetch {prefetchLimit} and poll {pollMs} ms"),
                 "remove-consumer" => await q.RemoveConsumer(consumer!) ? Done(1, $"consumer removed ('{consumer}')") : Done(0, ""),
+                "cancel-job" => await q.CancelInFlight(deliveryId) ? Done(1, $"job asked to stop (delivery {deliveryId})") : Done(0, ""),
                 "requeue" => Done(await store.RequeueRejectedAsync(queue, element!) ? 1 : 0, "moved from rejected to ready (0: it was no longer in rejected)"),
                 _ => (-1L, ""),
             };
             if (affected < 0) return Error(StatusCodes.Status404NotFound, $"There is no action '{action}'; use {Actions}.");
             if (action == "remove-consumer" && affected == 0)
                 return Error(StatusCodes.Status404NotFound, $"'{queue}' has no consumer '{consumer}'; the queue page lists its consumers by connection.");
+            if (action == "cancel-job" && affected == 0)
+                return Error(StatusCodes.Status404NotFound, $"'{queue}' has no long-running job in flight with delivery {deliveryId}; it may have ended. The queue page lists the jobs in flight.");
             DashboardLog.Action(log, action, queue, remote, $"{affected} {message}");
             return Ok(new ActionResult(queue, action, affected, $"{affected} {message}"));
         }
@@ -271,7 +277,7 @@ internal static class DashboardApi
     }
 
     private const string Actions =
-        "purge-ready, purge-rejected, return-rejected, return-unacked, pause, resume, update-consuming, remove-consumer, delete or requeue";
+        "purge-ready, purge-rejected, return-rejected, return-unacked, pause, resume, update-consuming, remove-consumer, cancel-job, delete or requeue";
 
     private static bool TryPositive(string? text, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;

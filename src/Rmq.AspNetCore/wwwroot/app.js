@@ -193,6 +193,8 @@ async function queuePage(name) {
     ${chartsHtml('queue', 'The charts hold what this silo sampled since it started, up to Dashboard:HistorySeconds (10 minutes by default).')}
     <h2>Connections</h2><div class="card"><table id="connections"><thead><tr><th>connection</th><th>silo</th><th>heartbeat</th>
       <th class="n">TTL left</th><th class="n">age</th><th class="n">unacked</th><th>consumers</th></tr></thead><tbody></tbody></table></div>
+    <h2>Long-running jobs in flight</h2><div class="card"><table id="jobs"><thead><tr><th class="n">delivery</th><th>consumer</th>
+      <th class="n">attempt</th><th class="n">age</th><th class="n">renewed</th><th>progress</th><th></th></tr></thead><tbody></tbody></table></div>
     <h2>Browse</h2>
     <div class="tabs actions">
       <button data-list="ready">ready</button><button data-list="rejected">rejected</button>
@@ -250,13 +252,30 @@ async function queuePage(name) {
         <td class="n unacked">${fmt(c.unacked)}</td><td>${c.consumers.map(n => c.isGoRmq ? esc(n)
           : `${esc(n)} <button class="small" data-remove-consumer="${esc(n)}" title="Remove this consumer">remove</button>`).join(', ')}</td></tr>`).join('');
   };
+  const renderJobs = jobs => {
+    const now = Date.now();
+    const ago = t => `${Math.max(0, Math.round((now - Date.parse(t)) / 1000))} s`;
+    const progress = p => !p ? '—' : `${p.percent == null ? '' : `<progress max="100" value="${p.percent}"></progress> ${Math.round(p.percent)} % `}${esc(p.text ?? '')}`;
+    document.querySelector('#jobs tbody').innerHTML = !jobs || jobs.length === 0
+      ? '<tr><td colspan="7" class="note">No long-running job is in flight.</td></tr>'
+      : jobs.map(j => `<tr data-job="${j.deliveryId}"><td class="n">${j.deliveryId}</td><td>${esc(j.consumer)}</td><td class="n">${j.attempt}</td>
+        <td class="n">${ago(j.started)}</td><td class="n">${ago(j.lastRenewed)} ago</td><td class="progress">${progress(j.progress)}</td>
+        <td>${j.cancelRequested === 'None' ? `<button class="small danger" data-cancel-job="${j.deliveryId}">cancel</button>` : esc(j.cancelRequested)}</td></tr>`).join('');
+  };
+  document.getElementById('jobs').onclick = e => {
+    const id = e.target.closest('[data-cancel-job]')?.dataset.cancelJob;
+    if (id) confirmAndAct(`Cancel the job of delivery ${id} of ${name}? Its token fires; if it stops, the delivery goes to rejected (rmq-reason: cancelled).`,
+      'cancel-job', name, { query: { delivery: id } });
+  };
   // The rows are redrawn every refresh: one listener on the table, not one per button.
   document.getElementById('connections').onclick = e => {
     const consumer = e.target.closest('[data-remove-consumer]')?.dataset.removeConsumer;
     if (consumer) confirmAndAct(`Remove the consumer ${consumer} of ${name}? Its delivery in flight finishes; the others go on.`,
       'remove-consumer', name, { query: { consumer } });
   };
-  const refresh = async () => { try { renderDetail(await getJson(`api/queue?name=${q(name)}`)); } catch (e) { toast(e.message, true); } };
+  const refresh = async () => {
+    try { const d = await getJson(`api/queue?name=${q(name)}`); renderDetail(d); renderJobs(d.consuming?.jobs); } catch (e) { toast(e.message, true); }
+  };
   await refresh();
   const timer = setInterval(refresh, 2000);
   teardown.push(() => clearInterval(timer));

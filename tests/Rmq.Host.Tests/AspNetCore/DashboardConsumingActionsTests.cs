@@ -153,6 +153,58 @@ public sealed class DashboardConsumingActionsTests : IAsyncLifetime
         wait.Until(d => d.FindElements(button).Count == 0);
     }
 
+    [Fact]
+    public async Task CancelJob_ThroughTheApiAndTheQueuePage_StopsALongRunningJob_IntoRejected_AndBadInputChangesNothing()
+    {
+        const string queue = "act-jobs";
+        var q = Grains.GetGrain<IQueueGrain>(queue);
+        await q.StartConsuming(10, Poll);
+        await q.AddLongRunningConsumer("job", Grains.GetGrain<ISlowJobGrain>("act-jobs-1"));
+        await q.Publish("first");
+        await Eventually.True(async () => (await q.GetJobsInFlight()).SingleOrDefault()?.Progress is not null, "the first job reported progress", 15);
+        var first = (await q.GetJobsInFlight()).Single().DeliveryId;
+
+        foreach (var (path, status) in new[]
+                 {
+                     ($"cancel-job?name={queue}", HttpStatusCode.BadRequest),
+                     ($"cancel-job?name={queue}&delivery=x", HttpStatusCode.BadRequest),
+                     ($"cancel-job?name={queue}&delivery={first + 1000}", HttpStatusCode.NotFound),
+                 })
+        {
+            using var response = await Post(path);
+            Assert.True(response.StatusCode == status, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        using (var viewer = await Post($"cancel-job?name={queue}&delivery={first}", role: "viewer"))
+            Assert.Equal(HttpStatusCode.Forbidden, viewer.StatusCode);
+        Assert.Equal(0, await Db.ListLengthAsync(_keys.Rejected(queue)));
+        Assert.Single(await q.GetJobsInFlight());
+
+        using (var cancel = await Post($"cancel-job?name={queue}&delivery={first}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            Assert.Contains($"job asked to stop (delivery {first})", await Message(cancel));
+        }
+        await Eventually.Equal(1L, () => Db.ListLengthAsync(_keys.Rejected(queue)), "rejected after the API's cancel", 15);
+
+        // On the queue page: the job's row shows its progress; its cancel button asks first, then stops it.
+        await q.Publish("second");
+        await Eventually.True(async () => (await q.GetJobsInFlight()).SingleOrDefault()?.Progress is not null, "the second job reported progress", 15);
+        var second = (await q.GetJobsInFlight()).Single().DeliveryId;
+        using var browser = new HeadlessChromium();
+        browser.Driver.Navigate().GoToUrl(_app.Urls.Single() + "/test-login?role=admin");
+        browser.Driver.Navigate().GoToUrl(_app.Urls.Single() + $"/rmq/#/queue/{queue}");
+        var wait = new WebDriverWait(browser.Driver, TimeSpan.FromSeconds(15));
+        wait.Until(d => DashboardPage.Text(d, $"#jobs tr[data-job='{second}'] td.progress").Contains("working", StringComparison.Ordinal));
+        var button = By.CssSelector($"[data-cancel-job='{second}']");
+        wait.Until(d => ClickRedrawn(d, button));
+        var confirm = wait.Until(Alert)!;
+        Assert.Contains($"Cancel the job of delivery {second}", confirm.Text);
+        confirm.Accept();
+        await Eventually.Equal(2L, () => Db.ListLengthAsync(_keys.Rejected(queue)), "rejected after the page's cancel", 15);
+        wait.Until(d => DashboardPage.Text(d, "#jobs tbody").Contains("No long-running job is in flight", StringComparison.Ordinal));
+        await q.StopConsuming();
+    }
+
     private async Task<HttpResponseMessage> Post(string path, string role = "admin")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/rmq/api/queue/" + path);
