@@ -88,6 +88,10 @@ internal sealed class ChaosRun(ChaosSettings settings, int seed, string folder)
             for (var i = 0; i < ChaosSettings.ConsumersPerQueue; i++)
                 await grain.AddConsumer("chaos", grains.GetGrain<IChaosConsumerGrain>(i, $"{Records}|source"));
         }
+        var jobs = client.Queue(ChaosSettings.LongQueue);
+        await jobs.StartConsuming(ChaosSettings.LongConsumers, TimeSpan.FromMilliseconds(50));
+        for (var i = 0; i < ChaosSettings.LongConsumers; i++)
+            await jobs.AddLongRunningConsumer("chaos-long", grains.GetGrain<IChaosJobGrain>(200 + i, $"{Records}|source"));
         var pushed = client.Queue(ChaosSettings.PushQueue);
         await pushed.StartConsuming(ChaosSettings.PrefetchLimit, TimeSpan.FromMilliseconds(50));
         for (var i = 0; i < ChaosSettings.ConsumersPerQueue; i++)

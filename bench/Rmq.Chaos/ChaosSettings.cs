@@ -36,8 +36,17 @@ internal sealed record ChaosSettings
     /// <summary>The queue pushed deliveries go to; it is consumed too.</summary>
     public const string PushQueue = "chaos-pushed";
 
+    /// <summary>The queue of long-running jobs (10–30 s each), consumed by <see cref="LongConsumers"/> IChaosJobGrains.</summary>
+    public const string LongQueue = "chaos-long";
+
+    /// <summary>The share of messages that are long-running jobs: one in 500.</summary>
+    public const double LongShare = 0.002;
+
+    /// <summary>Long-running consumers of <see cref="LongQueue"/>.</summary>
+    public const int LongConsumers = 6;
+
     /// <summary>Every queue of the run.</summary>
-    public static IEnumerable<string> AllQueues => [.. SourceQueues, PushQueue];
+    public static IEnumerable<string> AllQueues => [.. SourceQueues, PushQueue, LongQueue];
 
     /// <summary>Consumers per source queue and for the push queue.</summary>
     public const int ConsumersPerQueue = 8;

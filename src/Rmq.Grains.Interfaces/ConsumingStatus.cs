@@ -18,10 +18,12 @@ namespace Rmq;
 /// recovering or degraded, when <paramref name="State"/> says that instead of <see cref="ConsumingState.Paused"/>.
 /// A paused queue is never reported as stalled.
 /// </param>
-/// <param name="StaleJobReports">
-/// Renewals and outcomes of long-running jobs that named a run this queue no longer holds (its lease passed, its
-/// maximum run time passed, or the queue moved): dropped, and counted here since the engine started.
+/// <param name="StaleJobOutcomes">
+/// Outcomes of long-running jobs that came after this queue gave their run up (its lease or its maximum run time
+/// passed): dropped, never applied, and counted here since the engine started. (Outcomes of a connection that was
+/// given up as a whole are dropped with it and not counted here.)
 /// </param>
+/// <param name="StaleJobRenewals">Lease renewals of runs this queue does not hold, answered and counted the same way.</param>
 /// <param name="Jobs">The long-running jobs in flight (<see cref="IQueueGrain.GetJobsInFlight"/>), or null when there are none.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConsumingStatus(
@@ -35,8 +37,9 @@ public sealed record ConsumingStatus(
     [property: Id(7)] int InFlight,
     [property: Id(8)] int Consumers,
     [property: Id(9)] bool Paused = false,
-    [property: Id(10)] long StaleJobReports = 0,
-    [property: Id(11)] IReadOnlyList<JobInFlight>? Jobs = null)
+    [property: Id(10)] long StaleJobOutcomes = 0,
+    [property: Id(11)] IReadOnlyList<JobInFlight>? Jobs = null,
+    [property: Id(12)] long StaleJobRenewals = 0)
 {
     /// <summary>The status of a queue that does not consume.</summary>
     public static readonly ConsumingStatus NotConsuming = new(ConsumingState.NotConsuming, null, false, null, null, null, 0, 0, 0);

@@ -115,10 +115,12 @@ public interface IQueueGrain : IGrainWithStringKey
 
     /// <summary>
     /// Registers a consumer whose jobs may run longer than a grain call (<see cref="ILongRunningConsumerGrain"/>):
-    /// one job at a time, its lease kept by its silo, bounded by <c>Rmq:JobMaxRunTime</c>. Returns its name as
-    /// <see cref="AddConsumer"/> does. Requires <see cref="StartConsuming"/>.
+    /// one job at a time, its lease kept by its silo, bounded by its maximum run time — <paramref name="limits"/>, or
+    /// the silo's <c>Rmq:JobLease</c> and <c>Rmq:JobMaxRunTime</c>. Returns its name as <see cref="AddConsumer"/>
+    /// does (the same grain registered again keeps its registration). Requires <see cref="StartConsuming"/>.
     /// </summary>
-    Task<string> AddLongRunningConsumer(string tag, ILongRunningConsumerGrain consumer);
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range; nothing was registered.</exception>
+    Task<string> AddLongRunningConsumer(string tag, ILongRunningConsumerGrain consumer, JobLimits? limits = null);
 
     /// <summary>The long-running jobs in flight on this queue, with their consumer, attempt, age and progress (from memory).</summary>
     Task<IReadOnlyList<JobInFlight>> GetJobsInFlight();

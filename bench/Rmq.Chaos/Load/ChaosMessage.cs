@@ -19,6 +19,13 @@ internal sealed record ChaosMessage(string Id, string Queue, MessageShape Shape,
     public static ChaosMessage Create(int seed, int n)
     {
         var random = new Random(Mix(seed, n));
+        if (random.NextDouble() < ChaosSettings.LongShare)
+        {
+            var longId = $"m{n}";
+            var longDirective = $"{ChaosPayload.Long}{ChaosPayload.Ack}";
+            return new ChaosMessage(longId, ChaosSettings.LongQueue, MessageShape.Text, longDirective, random.NextDouble() < 0.2,
+                Encoding.UTF8.GetBytes(ChaosPayload.Head(longId, longDirective) + "long job"), null);
+        }
         var roll = random.NextDouble();
         var shape = roll switch
         {

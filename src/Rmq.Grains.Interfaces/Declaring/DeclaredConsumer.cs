@@ -9,10 +9,12 @@ namespace Rmq;
 /// <param name="BatchSize">0 for a consumer of one delivery at a time; else the batch size.</param>
 /// <param name="BatchTimeout">For a batch consumer: how long a partial batch waits to fill.</param>
 /// <param name="IsLongRunning">The grain is an <see cref="ILongRunningConsumerGrain"/> (<see cref="BatchSize"/> 0).</param>
+/// <param name="Limits">A long-running consumer's own lease and maximum run time, or null for the silo's.</param>
 [GenerateSerializer, Immutable]
 public sealed record DeclaredConsumer(
     [property: Id(0)] string Tag,
     [property: Id(1)] GrainId Grain,
     [property: Id(2)] int BatchSize,
     [property: Id(3)] TimeSpan BatchTimeout,
-    [property: Id(4)] bool IsLongRunning = false);
+    [property: Id(4)] bool IsLongRunning = false,
+    [property: Id(5)] JobLimits? Limits = null);

@@ -24,6 +24,9 @@ public static class ChaosPayload
     /// <summary>Push to the queue's push queue.</summary>
     public const char Push = 'p';
 
+    /// <summary>A long-running job (<see cref="IChaosJobGrain"/>): works 10–30 s, then acks.</summary>
+    public const char Long = 'l';
+
     /// <summary>Throw (the engine then pushes it, or rejects it where there is no push queue).</summary>
     public const char Throw = 't';
 

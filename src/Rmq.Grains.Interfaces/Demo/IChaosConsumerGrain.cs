@@ -11,3 +11,10 @@ namespace Rmq.Demo;
 /// come from publishers, <c>"records|target"</c> for the queue they are pushed to.
 /// </remarks>
 public interface IChaosConsumerGrain : IConsumerGrain, IGrainWithIntegerCompoundKey;
+
+/// <summary>
+/// The chaos program's long-running consumer: each job works 10–30 s (by its id), stops when its token fires (its
+/// delivery then goes back to ready, or is handed out again after its lease), then records its Ack as
+/// <see cref="IChaosConsumerGrain"/> does, with the same key.
+/// </summary>
+public interface IChaosJobGrain : ILongRunningConsumerGrain, IGrainWithIntegerCompoundKey;

@@ -1,10 +1,12 @@
-using Rmq.LongJobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Rmq.Cleaner;
 using Rmq.Diagnostics;
 using Rmq.Hosting;
+using Rmq.LongJobs;
 using Rmq.Recurring;
 using Rmq.Redis;
 
@@ -29,6 +31,9 @@ public static class RmqSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>How much longer than <see cref="RmqOptions.JobMaxRunTime"/> Orleans lets a grain be busy before it takes it for stuck.</summary>
+    public static readonly TimeSpan JobProcessingMargin = TimeSpan.FromMinutes(5);
+
     /// <summary>Registers Rmq's services; see <see cref="RmqOptions"/> for the settings.</summary>
     public static IServiceCollection AddRmq(this IServiceCollection services, Action<RmqOptions>? configure = null)
     {
@@ -40,6 +45,13 @@ public static class RmqSiloBuilderExtensions
         services.AddSingleton<IIncomingGrainCallFilter, RedisErrorFilter>();
         // Long-running consumers' leases are kept by the silo that runs them (LongJobs/LeaseKeeper.cs).
         services.AddSingleton<IIncomingGrainCallFilter, LeaseKeeper>();
+        // Orleans takes a grain busy for longer than MaxRequestProcessingTime (2 h by default) for stuck and may activate
+        // it a second time: a long job must be able to run its whole JobMaxRunTime, so that limit is raised (never lowered).
+        services.AddOptions<SiloMessagingOptions>().PostConfigure<IOptions<RmqOptions>>((messaging, rmq) =>
+        {
+            var needed = rmq.Value.JobMaxRunTime + JobProcessingMargin;
+            if (messaging.MaxRequestProcessingTime < needed) messaging.MaxRequestProcessingTime = needed;
+        });
         services.AddSingleton<RedisQueueStore>();
         services.AddSingleton<RecurringJobs>();
         services.AddSingleton<MembershipWatcher>();

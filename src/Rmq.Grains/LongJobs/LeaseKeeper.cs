@@ -8,25 +8,23 @@ namespace Rmq.LongJobs;
 /// lease while it runs — a renewal to the queue every <see cref="JobContext.RenewalInterval"/>, from the thread pool
 /// so a job that blocks its grain does not stop them, carrying the job's progress — and fires the job's token when
 /// the queue answers that it should stop, or when this silo shuts down. A silo that dies renews nothing: that is
-/// how the queue learns that the run is lost. Every other call passes straight through.
+/// how the queue learns that the run is lost. Every other call passes straight through, without a state machine.
 /// </summary>
 internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<LeaseKeeper> logger) : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context) =>
+        context.Request.GetArgumentCount() == 2 && context.Request.GetArgument(1) is JobContext job ? RunAsync(context, job) : context.Invoke();
+
+    private async Task RunAsync(IIncomingGrainCallContext context, JobContext job)
     {
-        if (context.Request.GetArgumentCount() != 2 || context.Request.GetArgument(1) is not JobContext job)
-        {
-            await context.Invoke();
-            return;
-        }
-        var reason = JobCancelReason.None;
+        var reason = new JobCancelReasonBox();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-        job.Attach(cancel.Token, () => reason != JobCancelReason.None || !lifetime.ApplicationStopping.IsCancellationRequested ? reason : JobCancelReason.Shutdown);
+        job.Attach(cancel.Token, () => reason.Value != JobCancelReason.None || !lifetime.ApplicationStopping.IsCancellationRequested ? reason.Value : JobCancelReason.Shutdown);
         using var renewing = new CancellationTokenSource();
-        var renewals = Task.Run(() => RenewAsync(job, r =>
+        var renewals = Task.Run(() => RenewAsync(job, answer =>
         {
-            if (reason != JobCancelReason.None) return;
-            reason = r;
+            if (reason.Value != JobCancelReason.None) return;
+            reason.Value = answer;
             cancel.Cancel();
         }, renewing.Token));
         try
@@ -48,14 +46,16 @@ internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplication
     private async Task RenewAsync(JobContext job, Action<JobCancelReason> stop, CancellationToken ended)
     {
         var queue = grains.GetGrain<IJobLeaseGrain>(job.Queue);
-        using var timer = new PeriodicTimer(job.RenewalInterval);
+        var interval = job.RenewalInterval;
+        using var timer = new PeriodicTimer(interval);
         try
         {
             while (await timer.WaitForNextTickAsync(ended))
             {
                 try
                 {
-                    var answer = await queue.RenewLease(job.Lease, job.Progress).WaitAsync(job.LeaseDuration, ended);
+                    // No longer than an interval: one renewal that hangs must not cost the whole lease.
+                    var answer = await queue.RenewLease(job.Lease, job.Progress).WaitAsync(interval, ended);
                     if (answer != JobCancelReason.None) stop(answer);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ended.IsCancellationRequested)
@@ -68,6 +68,18 @@ internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplication
         catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
             // The run ended.
+        }
+    }
+
+    /// <summary>Why the queue asked the run to stop; written by the renewal loop, read by the job through its context.</summary>
+    private sealed class JobCancelReasonBox
+    {
+        private volatile int _value;
+
+        public JobCancelReason Value
+        {
+            get => (JobCancelReason)_value;
+            set => _value = (int)value;
         }
     }
 

@@ -114,7 +114,7 @@ internal sealed partial class QueueGrain
         }
         var added = declaration.Consumers
             .Where(d => !wanted.Any(w => Matches(d, w)))
-            .Select(d => new ConsumerRegistration($"{d.Tag}-{RandomNameSuffix()}", d.Grain, d.BatchSize, d.BatchTimeout, d.IsLongRunning))
+            .Select(d => new ConsumerRegistration($"{d.Tag}-{RandomNameSuffix()}", d.Grain, d.BatchSize, d.BatchTimeout, d.IsLongRunning, d.Limits?.Lease, d.Limits?.MaxRunTime))
             .ToList();
         // Checkpoint: removed before added, and the engine changed after both: a silo dying in between
         // leaves Redis with a subset of the declaration, which the next start completes.
@@ -152,6 +152,7 @@ internal sealed partial class QueueGrain
 
     private static bool Matches(DeclaredConsumer declared, ConsumerRegistration registration) =>
         declared.Grain == registration.Grain && declared.BatchSize == registration.BatchSize && declared.IsLongRunning == registration.IsLongRunning &&
+        declared.Limits?.Lease == registration.JobLease && declared.Limits?.MaxRunTime == registration.JobMaxRunTime &&
         (declared.BatchSize == 0 || declared.BatchTimeout == registration.BatchTimeout);
 
     /// <summary>New settings for a running engine: persisted, then the engine restarted with them; null when they are the same.</summary>
@@ -197,6 +198,9 @@ internal sealed partial class QueueGrain
             ArgumentException.ThrowIfNullOrEmpty(consumer.Tag, nameof(declaration));
             if (consumer.BatchSize < 0 || (consumer.BatchSize > 0 && (consumer.BatchTimeout <= TimeSpan.Zero || consumer.BatchTimeout > MaxInterval)))
                 throw new ArgumentOutOfRangeException(nameof(declaration), $"Declared consumer '{consumer.Tag}' ({consumer.Grain}): batch size {consumer.BatchSize} and timeout {consumer.BatchTimeout} — a batch size must be positive with a timeout of more than 0 and at most {MaxInterval}.");
+            if (consumer.IsLongRunning && consumer.BatchSize != 0)
+                throw new ArgumentOutOfRangeException(nameof(declaration), $"Declared consumer '{consumer.Tag}' ({consumer.Grain}) is long-running with a batch size of {consumer.BatchSize}; a long-running consumer takes one job at a time (batch size 0).");
+            if (consumer.IsLongRunning) CheckJobLimits(consumer.Limits, _options);
         }
         if (declaration.Consumers.GroupBy(c => c.Grain).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"Grain {twice.Key} is declared as a consumer {twice.Count()} times; each consumer grain is declared once (use count: to declare several).", nameof(declaration));

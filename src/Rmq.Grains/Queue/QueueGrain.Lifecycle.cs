@@ -78,15 +78,30 @@ internal sealed partial class QueueGrain
         return AddSlotAsync(tag, consumer.GetGrainId(), batchSize, batchTimeout);
     }
 
-    public Task<string> AddLongRunningConsumer(string tag, ILongRunningConsumerGrain consumer)
+    public Task<string> AddLongRunningConsumer(string tag, ILongRunningConsumerGrain consumer, JobLimits? limits = null)
     {
         EnsureValidName();
         ArgumentNullException.ThrowIfNull(tag);
         ArgumentNullException.ThrowIfNull(consumer);
-        return AddSlotAsync(tag, consumer.GetGrainId(), 0, TimeSpan.Zero, longRunning: true);
+        CheckJobLimits(limits, _options);
+        return AddSlotAsync(tag, consumer.GetGrainId(), 0, TimeSpan.Zero, longRunning: true, limits);
     }
 
-    private async Task<string> AddSlotAsync(string tag, GrainId grain, int batchSize, TimeSpan batchTimeout, bool longRunning = false)
+    /// <summary>A consumer's own lease and maximum run time, checked as the options' are (RmqOptionsValidator).</summary>
+    internal static void CheckJobLimits(JobLimits? limits, Hosting.RmqOptions options)
+    {
+        if (limits is null) return;
+        var lease = limits.Lease ?? options.JobLease;
+        var maxRunTime = limits.MaxRunTime ?? options.JobMaxRunTime;
+        if (lease < options.HeartbeatInterval || lease > JobContext.LongestMaxRunTime)
+            throw new ArgumentOutOfRangeException(nameof(limits), lease,
+                $"The job lease is {lease}; it must be at least Rmq:HeartbeatInterval ({options.HeartbeatInterval}), the period at which leases are checked, and at most {JobContext.LongestMaxRunTime}.");
+        if (maxRunTime <= lease || maxRunTime > options.JobMaxRunTime)
+            throw new ArgumentOutOfRangeException(nameof(limits), maxRunTime,
+                $"The maximum run time is {maxRunTime}; it must be longer than the lease ({lease}) and at most Rmq:JobMaxRunTime ({options.JobMaxRunTime}), which Orleans' MaxRequestProcessingTime follows (raise that setting for longer jobs).");
+    }
+
+    private async Task<string> AddSlotAsync(string tag, GrainId grain, int batchSize, TimeSpan batchTimeout, bool longRunning = false, JobLimits? limits = null)
     {
         await _lifecycle.WaitAsync();
         try
@@ -95,7 +110,7 @@ internal sealed partial class QueueGrain
                 throw new InvalidOperationException($"Queue '{_name}' is not consuming; call StartConsuming before adding consumers.");
             if (engine.Consumers.FirstOrDefault(c => c.Grain == grain) is { } existing) return existing.Name;
 
-            var registration = new ConsumerRegistration($"{tag}-{RandomNameSuffix()}", grain, batchSize, batchTimeout, longRunning);
+            var registration = new ConsumerRegistration($"{tag}-{RandomNameSuffix()}", grain, batchSize, batchTimeout, longRunning, limits?.Lease, limits?.MaxRunTime);
             // Persisted first, so that every consumer that gets deliveries is restored by a re-activation.
             await store.SaveConsumerAsync(_name, registration.Name, registration.Encode());
             engine.AddConsumer(CreateSlot(registration));

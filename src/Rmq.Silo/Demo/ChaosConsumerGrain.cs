@@ -47,7 +47,12 @@ internal sealed class ChaosConsumerGrain(RedisConnection redis, ILocalSiloDetail
         return outcome;
     }
 
-    private async Task RecordAsync(string records, string record)
+    /// <summary>Records an outcome in the chaos program's list, retried through Redis faults for <see cref="RecordFor"/>.</summary>
+    internal static Task RecordAsync(RedisConnection redis, string records, string record) => RecordWithRetriesAsync(redis, records, record);
+
+    private Task RecordAsync(string records, string record) => RecordWithRetriesAsync(redis, records, record);
+
+    private static async Task RecordWithRetriesAsync(RedisConnection redis, string records, string record)
     {
         var deadline = DateTime.UtcNow + RecordFor;
         while (true)

@@ -78,10 +78,15 @@ public sealed class RmqQueueBuilder
 
     /// <summary>
     /// <paramref name="count"/> consumers of jobs that may run longer than a grain call (<see cref="ILongRunningConsumerGrain"/>),
-    /// one job at a time each. Grains keyed as for <see cref="Consumer{TConsumer}"/>.
+    /// one job at a time each, with their own <paramref name="limits"/> or the silo's. Grains keyed as for <see cref="Consumer{TConsumer}"/>.
     /// </summary>
-    public RmqQueueBuilder LongRunningConsumer<TConsumer>(string tag, int count = 1) where TConsumer : ILongRunningConsumerGrain, IGrainWithStringKey =>
-        AddConsumers(tag, count, (grains, key) => new DeclaredConsumer(tag, grains.GetGrain<TConsumer>(key).GetGrainId(), 0, TimeSpan.Zero, IsLongRunning: true));
+    public RmqQueueBuilder LongRunningConsumer<TConsumer>(string tag, int count = 1, JobLimits? limits = null)
+        where TConsumer : ILongRunningConsumerGrain, IGrainWithStringKey
+    {
+        if (limits is not null && (limits.Lease <= TimeSpan.Zero || limits.MaxRunTime <= TimeSpan.Zero || limits.MaxRunTime <= limits.Lease))
+            throw new ArgumentOutOfRangeException(nameof(limits), limits, "A job lease and maximum run time must be positive, and the maximum run time longer than the lease.");
+        return AddConsumers(tag, count, (grains, key) => new DeclaredConsumer(tag, grains.GetGrain<TConsumer>(key).GetGrainId(), 0, TimeSpan.Zero, IsLongRunning: true, limits));
+    }
 
     /// <summary>
     /// <paramref name="count"/> batch consumers: each receives up to <paramref name="batchSize"/> deliveries,

@@ -21,7 +21,9 @@ internal sealed partial class ConnectionPump
     {
         long lease;
         do lease = Random.Shared.NextInt64(1, long.MaxValue); while (_jobs.ContainsKey(lease));
-        call.Job = new JobContext(engine.Queue, lease, engine.Options.JobLease, call.Started, engine.Options.JobMaxRunTime);
+        var registration = call.Slot.Registration;
+        call.Job = new JobContext(engine.Queue, lease, registration.JobLease ?? engine.Options.JobLease, call.Started,
+            registration.JobMaxRunTime ?? engine.Options.JobMaxRunTime);
         call.LastRenewed = call.Started;
         _jobs.Add(lease, call);
         _ = RunJobAsync(call, consumer);
@@ -50,7 +52,7 @@ internal sealed partial class ConnectionPump
     {
         if (!_jobs.TryGetValue(lease, out var call))
         {
-            engine.StaleJobReports++;
+            engine.StaleJobRenewals++;
             return _givenUp.GetValueOrDefault(lease, JobCancelReason.LeaseLost);
         }
         call.LastRenewed = now;
@@ -58,6 +60,7 @@ internal sealed partial class ConnectionPump
         if (progress is not null) call.Progress = progress;
         // A job that is alive is progress, even while all consumers are busy with long ones.
         engine.ReportJobAlive(now);
+        if (call.CancelRequested != JobCancelReason.None) call.CancelTold = true;
         return call.CancelRequested;
     }
 
@@ -66,6 +69,13 @@ internal sealed partial class ConnectionPump
     {
         foreach (var call in _jobs.Values)
             if (call.CancelRequested == JobCancelReason.None) call.CancelRequested = reason;
+    }
+
+    /// <summary>Withdraws the requests for <paramref name="reason"/> that no renewal has carried to their job yet.</summary>
+    public void WithdrawJobCancels(JobCancelReason reason)
+    {
+        foreach (var call in _jobs.Values)
+            if (call.CancelRequested == reason && !call.CancelTold) call.CancelRequested = JobCancelReason.None;
     }
 
     /// <summary>Asks the job running delivery <paramref name="deliveryId"/> to stop; false when no job in flight has it.</summary>
@@ -90,13 +100,12 @@ internal sealed partial class ConnectionPump
     private void SweepJobs(DateTime now, ref bool changed)
     {
         if (_jobs.Count == 0) return;
-        var options = engine.Options;
         List<InFlightCall>? lost = null;
         List<InFlightCall>? overrun = null;
         foreach (var call in _jobs.Values)
         {
-            if (now - call.Started >= options.JobMaxRunTime) (overrun ??= []).Add(call);
-            else if (now - call.LastRenewed >= options.JobLease) (lost ??= []).Add(call);
+            if (now - call.Started >= call.Job!.MaxRunTime) (overrun ??= []).Add(call);
+            else if (now - call.LastRenewed >= call.Job.LeaseDuration) (lost ??= []).Add(call);
         }
         foreach (var call in lost ?? [])
         {
@@ -128,12 +137,12 @@ internal sealed partial class ConnectionPump
         if (_lost is not null || engine.CurrentGeneration != Generation) return;
         var item = call.Items[0];
         var consumer = call.Slot.Registration.Name;
-        LogMaxRunTime(engine.Queue, consumer, item.Delivery.Id, engine.Options.JobMaxRunTime);
+        LogMaxRunTime(engine.Queue, consumer, item.Delivery.Id, call.Job!.MaxRunTime);
         var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
         {
             [DeadLetterHeaders.Reason] = [DeadLetterHeaders.MaxRunTime],
             [DeadLetterHeaders.Attempts] = [Math.Max(1, item.Delivery.Attempt).ToString(CultureInfo.InvariantCulture)],
-            [DeadLetterHeaders.LastError] = [$"job of consumer {consumer} ran longer than {engine.Options.JobMaxRunTime}"],
+            [DeadLetterHeaders.LastError] = [$"job of consumer {consumer} ran longer than {call.Job.MaxRunTime}"],
         };
         headers.Remove(DeadLetterHeaders.Attempt);
         _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));

@@ -58,7 +58,7 @@ internal sealed partial class ConnectionPump
             if (call.Job is { } given)
             {
                 _givenUp.Remove(given.Lease);
-                engine.StaleJobReports++;
+                engine.StaleJobOutcomes++;
                 LogStaleOutcome(engine.Queue, call.Slot.Registration.Name, call.Items[0].Delivery.Id, call.CancelRequested);
             }
         }
@@ -183,7 +183,7 @@ internal sealed partial class ConnectionPump
     /// <summary>Why a call's outcome is unknown, in words for <c>rmq-last-error</c>.</summary>
     private string NoAnswer(InFlightCall call) => call.Job is null
         ? $"consumer {call.Slot.Registration.Name} did not answer within {engine.Options.ConsumerTimeout}"
-        : $"the lease of consumer {call.Slot.Registration.Name}'s job was not renewed within {engine.Options.JobLease}";
+        : $"the lease of consumer {call.Slot.Registration.Name}'s job was not renewed within {call.Job.LeaseDuration}";
 
     /// <summary>Why a job stopped when its call threw a cancellation, or <see cref="JobCancelReason.None"/> for any other failure.</summary>
     private static JobCancelReason CancelledFor(InFlightCall call, Exception error) => error switch
@@ -291,5 +291,8 @@ internal sealed partial class ConnectionPump
 
         /// <summary>Why the job was asked to stop (told at its next renewal), or None.</summary>
         public JobCancelReason CancelRequested { get; set; }
+
+        /// <summary>A renewal has carried <see cref="CancelRequested"/> to the job: it cannot be withdrawn.</summary>
+        public bool CancelTold { get; set; }
     }
 }

@@ -116,7 +116,7 @@ internal sealed partial class ConsumingEngine
         var stalled = idleFor > Options.StallTimeout;
         return new ConsumingStatus(State, Connection, stalled, stalled ? StallReason(now, idleFor) : null,
             new DateTimeOffset(_lastProgress, TimeSpan.Zero), _lastError, queued, inFlight, Dispatcher.Slots.Count, _paused,
-            StaleJobReports, _pump?.JobsInFlight() is { Count: > 0 } jobs ? jobs : null);
+            StaleJobOutcomes, _pump?.JobsInFlight() is { Count: > 0 } jobs ? jobs : null, StaleJobRenewals);
     }
 
     private string StallReason(DateTime now, TimeSpan idleFor)

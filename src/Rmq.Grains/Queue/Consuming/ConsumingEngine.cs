@@ -138,6 +138,7 @@ internal sealed partial class ConsumingEngine
     public void Resume()
     {
         _paused = false;
+        WithdrawJobCancels(JobCancelReason.Paused);
         if (State == ConsumingState.Paused) State = ConsumingState.Consuming;
         // The stall clock starts now: the time spent paused was not a lack of progress.
         _lastProgress = DateTime.UtcNow;
