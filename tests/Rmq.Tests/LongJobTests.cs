@@ -288,6 +288,39 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ADeclaredLongRunningConsumer_IsRegisteredWithItsLimits_RunsJobs_AndNewLimitsReplaceTheRegistration()
+    {
+        var name = RmqClusterFixture.UniqueName("long-decl");
+        var queue = fixture.Grains.GetGrain<IQueueGrain>(name);
+        var worker = fixture.Grains.GetGrain<ILongJobConsumerGrain>($"{name}-worker").GetGrainId();
+        QueueDeclaration Declaration(long version, JobLimits? limits, bool longRunning = true) => new()
+        {
+            PrefetchLimit = 1,
+            PollInterval = Poll,
+            Consumers = [new DeclaredConsumer("long", worker, 0, TimeSpan.Zero, longRunning, limits)],
+            Version = version,
+        };
+        async Task<string> Registration() => (string)(await Db.HashValuesAsync(Keys.ConsumerGrains(name))).Single()!;
+
+        // Bad limits: refused, nothing written.
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.Declare(Declaration(1, new JobLimits(MaxRunTime: TimeSpan.FromHours(1)))));
+        Assert.False(await Db.KeyExistsAsync(Keys.ConsumerGrains(name)));
+
+        Assert.Equal(DeclarationOutcome.Applied, await queue.Declare(Declaration(1, new JobLimits(MaxRunTime: TimeSpan.FromSeconds(4)))));
+        Assert.Equal(DeclarationOutcome.Unchanged, await queue.Declare(Declaration(1, new JobLimits(MaxRunTime: TimeSpan.FromSeconds(4)))));
+        Assert.StartsWith("long||4000|", await Registration());
+        await queue.Publish("run-1500:declared");
+        await EventuallyCounts(name, 0, 0, 0);
+        Assert.Equal(JobEnd.Completed, (await Running(name)).End);
+
+        // Release 2 changes the limits: the registration is replaced, still one consumer.
+        Assert.Equal(DeclarationOutcome.Applied, await queue.Declare(Declaration(2, new JobLimits(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)))));
+        Assert.StartsWith("long|1000|5000|", await Registration());
+        Assert.Equal(1, (await queue.GetConsumingStatus()).Consumers);
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task ARenewalOfARunTheQueueDoesNotHold_IsAnsweredLeaseLost_AndCounted()
     {
         var (queue, name) = await ConsumingAsync("long-stale");
