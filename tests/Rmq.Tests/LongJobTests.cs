@@ -255,6 +255,47 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task TheQueuesSiloShutDownGracefullyDuringAJob_ReleasesTheJobAtOnce_AndItRunsAgainOnce_UnderTheQueuesNextActivation()
+    {
+        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
+        try
+        {
+            var grains = cluster.Client;
+            var leaving = cluster.SecondarySilos[0];
+            var name = RmqClusterFixture.UniqueName("long-qstop");
+            var queue = grains.GetGrain<IQueueGrain>(name);
+            var consumer = grains.GetGrain<ILongJobConsumerGrain>($"{name}-worker");
+            // The queue on the silo that stops; its consumer on the one that stays.
+            await PlaceAsync(grains, queue, leaving.SiloAddress, () => queue.GetStats());
+            await PlaceAsync(grains, consumer, cluster.Primary!.SiloAddress, consumer.Ping);
+            await queue.StartConsuming(1, Poll);
+            await queue.AddLongRunningConsumer("worker", consumer);
+            await queue.Publish("run-5000:released");
+            var first = await Running(name);
+
+            // A deactivating grain takes no renewals: it does not wait for the job (that would hold the shutdown until
+            // Orleans cuts it), it puts the delivery back at the front of ready.
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            await cluster.StopSiloAsync(leaving);
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"the silo took {stopping.Elapsed} to stop");
+
+            // The old run hears from the queue's next activation that it is not held, and stops; the delivery runs again.
+            await Eventually.True(() => Task.FromResult(first.End is not null), "the released run ended", 10);
+            Assert.Equal(JobEnd.Cancelled, first.End);
+            Assert.Equal(JobCancelReason.LeaseLost, first.CancelReason);
+            var second = await Running(name, 2);
+            await EventuallyCounts(name, 0, 0, 0, 20);
+            Assert.Equal(JobEnd.Completed, second.End);
+            Assert.Equal(2, JobLog.Of(name).Count);
+            await queue.StopConsuming();
+        }
+        finally
+        {
+            await RmqTestCluster.StopAsync(cluster);
+        }
+    }
+
     private static async Task PlaceAsync(IGrainFactory grains, IAddressable grain, SiloAddress silo, Func<Task> activate)
     {
         RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);

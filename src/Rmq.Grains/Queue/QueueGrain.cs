@@ -73,7 +73,8 @@ internal sealed partial class QueueGrain(
         {
             try
             {
-                await engine.StopAsync().WaitAsync(cancellationToken);
+                // A deactivating grain takes no calls, so long jobs cannot hear that it stops: released, not waited for.
+                await engine.StopAsync(releaseJobs: true).WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -64,6 +64,21 @@ internal sealed partial class ConnectionPump
         return call.CancelRequested;
     }
 
+    /// <summary>
+    /// Gives every job in flight up without waiting for it (the queue is deactivating): its delivery goes back to the
+    /// front of ready, no attempt counted; what the run returns or renews later is stale.
+    /// </summary>
+    public void ReleaseJobs()
+    {
+        if (_jobs.Count == 0) return;
+        foreach (var call in _jobs.Values.ToList())
+        {
+            GiveUp(call, JobCancelReason.Stopped);
+            if (_lost is null && engine.CurrentGeneration == Generation) _pending.Returns.Add(call.Items[0].Raw);
+        }
+        engine.Signal();
+    }
+
     /// <summary>Asks every job in flight to stop, for <paramref name="reason"/> (pause, stop).</summary>
     public void CancelJobs(JobCancelReason reason)
     {

@@ -166,12 +166,18 @@ internal sealed partial class ConsumingEngine
     /// what no consumer holds, waits for the calls in flight and applies their outcomes; the connection
     /// is closed. Completes when the engine has closed.
     /// </summary>
-    public Task StopAsync()
+    /// <param name="releaseJobs">
+    /// Do not wait for long-running jobs: the grain is deactivating and takes no renewals, so they cannot hear of the
+    /// stop. Their deliveries go back to the front of ready at once; each run learns at its next renewal (which reaches
+    /// the queue's next activation) that the queue no longer holds it.
+    /// </param>
+    public Task StopAsync(bool releaseJobs = false)
     {
         _stopRequested = true;
         State = ConsumingState.Stopping;
         _pump?.RequestStop();
-        _pump?.CancelJobs(JobCancelReason.Stopped);
+        if (releaseJobs) _pump?.ReleaseJobs();
+        else _pump?.CancelJobs(JobCancelReason.Stopped);
         Signal();
         return Completion;
     }
