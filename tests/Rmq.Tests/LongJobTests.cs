@@ -1,4 +1,5 @@
 using Orleans.Runtime.Placement;
+using Orleans.TestingHost;
 using Rmq.Tests.Consumers;
 
 namespace Rmq.Tests;
@@ -167,27 +168,21 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
     [Fact]
     public async Task TheConsumersSiloKilledDuringAJob_TheDeliveryIsRunOnceMore_OnAnotherSilo_AndTheDeadRunsLateReportIsDropped()
     {
-        // A cluster of its own, on the fixture's Redis: this test kills one of its silos.
-        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
-        try
+        // A cluster of its own, on the fixture's Redis: the test stops or kills one of its silos.
+        await InOwnClusterAsync(async cluster =>
         {
             var grains = cluster.Client;
-            var primary = cluster.Primary!.SiloAddress;
             var secondary = cluster.SecondarySilos[0];
-            var name = RmqClusterFixture.UniqueName("long-kill");
-            var queue = grains.GetGrain<IQueueGrain>(name);
-            var doomed = grains.GetGrain<ILongJobConsumerGrain>($"{name}-doomed");
-            var survivor = grains.GetGrain<ILongJobConsumerGrain>($"{name}-survivor");
             // The queue and the survivor on the primary (which holds the test membership), the doomed consumer on the other.
-            await PlaceAsync(grains, queue, primary, () => queue.GetStats());
-            await PlaceAsync(grains, survivor, primary, survivor.Ping);
-            await PlaceAsync(grains, doomed, secondary.SiloAddress, doomed.Ping);
+            var (name, queue, doomed) = await PlacedAsync(cluster, "long-kill", queueOn: cluster.Primary!, consumerOn: secondary);
+            var survivor = grains.GetGrain<ILongJobConsumerGrain>($"{name}-survivor");
+            await PlaceAsync(grains, survivor, cluster.Primary!.SiloAddress, survivor.Ping);
 
             await queue.StartConsuming(5, Poll);
             await queue.AddLongRunningConsumer("doomed", doomed);
             await queue.Publish("run-5000:survivor");   // within the 6 s maximum run time
             var first = await Running(name);
-            Assert.Equal($"{name}-doomed", first.Consumer);
+            Assert.Equal($"{name}-worker", first.Consumer);
             await queue.AddLongRunningConsumer("survivor", survivor);
             // Renewed by the doomed silo at least once: the run is under way there.
             await Eventually.True(async () => (await queue.GetJobsInFlight()).SingleOrDefault() is { } j && j.LastRenewed > j.Started, "the lease renewed");
@@ -207,26 +202,17 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
             Assert.Equal(stale + 1, (await queue.GetConsumingStatus()).StaleJobRenewals);
             Assert.Equal((0L, 0L, 0L), await Counts(name));
             await queue.StopConsuming();
-        }
-        finally
-        {
-            await RmqTestCluster.StopAsync(cluster);
-        }
+        });
     }
 
     [Fact]
     public async Task TheConsumersSiloShutDownGracefullyDuringAJob_FiresTheToken_AndTheDeliveryIsRunAgainElsewhere_WithNoAttemptCounted()
     {
-        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
-        try
+        // A cluster of its own, on the fixture's Redis: the test stops or kills one of its silos.
+        await InOwnClusterAsync(async cluster =>
         {
-            var grains = cluster.Client;
             var leaving = cluster.SecondarySilos[0];
-            var name = RmqClusterFixture.UniqueName("long-shut");
-            var queue = grains.GetGrain<IQueueGrain>(name);
-            var consumer = grains.GetGrain<ILongJobConsumerGrain>($"{name}-worker");
-            await PlaceAsync(grains, queue, cluster.Primary!.SiloAddress, () => queue.GetStats());
-            await PlaceAsync(grains, consumer, leaving.SiloAddress, consumer.Ping);
+            var (name, queue, consumer) = await PlacedAsync(cluster, "long-shut", queueOn: cluster.Primary!, consumerOn: leaving);
             // A failed attempt would come back as attempt 2: a shutdown must not count as one.
             await queue.SetRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(100), 1, TimeSpan.FromSeconds(1), 0));
             await queue.StartConsuming(5, Poll);
@@ -248,27 +234,18 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
             Assert.Equal(JobEnd.Completed, second.End);
             Assert.Equal(2, JobLog.Of(name).Count);
             await queue.StopConsuming();
-        }
-        finally
-        {
-            await RmqTestCluster.StopAsync(cluster);
-        }
+        });
     }
 
     [Fact]
     public async Task TheQueuesSiloShutDownGracefullyDuringAJob_ReleasesTheJobAtOnce_AndItRunsAgainOnce_UnderTheQueuesNextActivation()
     {
-        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
-        try
+        // A cluster of its own, on the fixture's Redis: the test stops or kills one of its silos.
+        await InOwnClusterAsync(async cluster =>
         {
-            var grains = cluster.Client;
-            var leaving = cluster.SecondarySilos[0];
-            var name = RmqClusterFixture.UniqueName("long-qstop");
-            var queue = grains.GetGrain<IQueueGrain>(name);
-            var consumer = grains.GetGrain<ILongJobConsumerGrain>($"{name}-worker");
             // The queue on the silo that stops; its consumer on the one that stays.
-            await PlaceAsync(grains, queue, leaving.SiloAddress, () => queue.GetStats());
-            await PlaceAsync(grains, consumer, cluster.Primary!.SiloAddress, consumer.Ping);
+            var leaving = cluster.SecondarySilos[0];
+            var (name, queue, consumer) = await PlacedAsync(cluster, "long-qstop", queueOn: leaving, consumerOn: cluster.Primary!);
             await queue.StartConsuming(1, Poll);
             await queue.AddLongRunningConsumer("worker", consumer);
             await queue.Publish("run-5000:released");
@@ -289,11 +266,31 @@ public abstract class LongJobTests(LongJobClusterFixture fixture)
             Assert.Equal(JobEnd.Completed, second.End);
             Assert.Equal(2, JobLog.Of(name).Count);
             await queue.StopConsuming();
+        });
+    }
+
+    private async Task InOwnClusterAsync(Func<TestCluster, Task> test)
+    {
+        var cluster = await RmqTestCluster.DeployAsync(2, fixture.Settings, LongJobClusterFixture.ResponseTimeout);
+        try
+        {
+            await test(cluster);
         }
         finally
         {
             await RmqTestCluster.StopAsync(cluster);
         }
+    }
+
+    /// <summary>A new queue activated on <paramref name="queueOn"/> and its consumer, <c>&lt;name&gt;-worker</c>, on <paramref name="consumerOn"/>.</summary>
+    private static async Task<(string Name, IQueueGrain Queue, ILongJobConsumerGrain Consumer)> PlacedAsync(TestCluster cluster, string prefix, SiloHandle queueOn, SiloHandle consumerOn)
+    {
+        var name = RmqClusterFixture.UniqueName(prefix);
+        var queue = cluster.Client.GetGrain<IQueueGrain>(name);
+        var consumer = cluster.Client.GetGrain<ILongJobConsumerGrain>($"{name}-worker");
+        await PlaceAsync(cluster.Client, queue, queueOn.SiloAddress, () => queue.GetStats());
+        await PlaceAsync(cluster.Client, consumer, consumerOn.SiloAddress, consumer.Ping);
+        return (name, queue, consumer);
     }
 
     private static async Task PlaceAsync(IGrainFactory grains, IAddressable grain, SiloAddress silo, Func<Task> activate)
