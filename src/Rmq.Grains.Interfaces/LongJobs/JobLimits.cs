@@ -8,4 +8,17 @@ namespace Rmq;
 /// <param name="Lease">How long a run is held without a renewal: at least <c>Rmq:HeartbeatInterval</c> (1 s).</param>
 /// <param name="MaxRunTime">How long a run may take: longer than the lease, at most one day.</param>
 [GenerateSerializer, Immutable]
-public sealed record JobLimits([property: Id(0)] TimeSpan? Lease = null, [property: Id(1)] TimeSpan? MaxRunTime = null);
+public sealed record JobLimits([property: Id(0)] TimeSpan? Lease = null, [property: Id(1)] TimeSpan? MaxRunTime = null)
+{
+    /// <summary>
+    /// The limits that can be checked without a silo's settings: each one given is positive, and the maximum run time
+    /// longer than the lease when both are given. The queue checks the rest (against <c>Rmq:HeartbeatInterval</c> and
+    /// <c>Rmq:JobMaxRunTime</c>) when the consumer registers. Throws <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
+    public void EnsureValid()
+    {
+        if (Lease <= TimeSpan.Zero || MaxRunTime <= TimeSpan.Zero || MaxRunTime <= Lease)
+            throw new ArgumentOutOfRangeException("limits", this,
+                $"A job lease ({Lease?.ToString() ?? "the silo's"}) and maximum run time ({MaxRunTime?.ToString() ?? "the silo's"}) must be positive, and the maximum run time longer than the lease.");
+    }
+}

@@ -91,6 +91,7 @@ internal sealed partial class QueueGrain
     internal static void CheckJobLimits(JobLimits? limits, Hosting.RmqOptions options)
     {
         if (limits is null) return;
+        limits.EnsureValid();
         var lease = limits.Lease ?? options.JobLease;
         var maxRunTime = limits.MaxRunTime ?? options.JobMaxRunTime;
         if (lease < options.HeartbeatInterval || lease > JobContext.LongestMaxRunTime)

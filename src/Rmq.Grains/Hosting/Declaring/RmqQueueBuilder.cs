@@ -83,8 +83,7 @@ public sealed class RmqQueueBuilder
     public RmqQueueBuilder LongRunningConsumer<TConsumer>(string tag, int count = 1, JobLimits? limits = null)
         where TConsumer : ILongRunningConsumerGrain, IGrainWithStringKey
     {
-        if (limits is not null && (limits.Lease <= TimeSpan.Zero || limits.MaxRunTime <= TimeSpan.Zero || limits.MaxRunTime <= limits.Lease))
-            throw new ArgumentOutOfRangeException(nameof(limits), limits, "A job lease and maximum run time must be positive, and the maximum run time longer than the lease.");
+        limits?.EnsureValid();
         return AddConsumers(tag, count, (grains, key) => new DeclaredConsumer(tag, grains.GetGrain<TConsumer>(key).GetGrainId(), 0, TimeSpan.Zero, IsLongRunning: true, limits));
     }
 

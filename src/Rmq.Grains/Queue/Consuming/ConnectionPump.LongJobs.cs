@@ -111,10 +111,13 @@ internal sealed partial class ConnectionPump
         .OrderBy(j => j.Started)
         .ToList();
 
-    /// <summary>Every heartbeat interval: runs whose lease passed are handed out again; runs past their maximum run time are dead-lettered.</summary>
-    private void SweepJobs(DateTime now, ref bool changed)
+    /// <summary>
+    /// Every heartbeat interval: runs whose lease passed are handed out again; runs past their maximum run time are
+    /// dead-lettered. True when it gave one up (the loop has outcomes to write).
+    /// </summary>
+    private bool SweepJobs(DateTime now)
     {
-        if (_jobs.Count == 0) return;
+        if (_jobs.Count == 0) return false;
         List<InFlightCall>? lost = null;
         List<InFlightCall>? overrun = null;
         foreach (var call in _jobs.Values)
@@ -127,14 +130,13 @@ internal sealed partial class ConnectionPump
             LogLeaseLost(engine.Queue, call.Slot.Registration.Name, call.Items[0].Delivery.Id, now - call.LastRenewed);
             GiveUp(call, JobCancelReason.LeaseLost);
             SafeRecord(call, CallEnd.TimedOut, null, default, null);
-            changed = true;
         }
         foreach (var call in overrun ?? [])
         {
             GiveUp(call, JobCancelReason.MaxRunTime);
             DeadLetterOverrun(call);
-            changed = true;
         }
+        return lost is not null || overrun is not null;
     }
 
     /// <summary>The queue no longer holds the run: it is told so at its next renewal, and what it returns is dropped.</summary>

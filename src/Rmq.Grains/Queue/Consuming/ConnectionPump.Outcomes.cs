@@ -85,8 +85,7 @@ internal sealed partial class ConnectionPump
     public void SweepTimeouts(DateTime now)
     {
         if (_calls.Count == 0) return;
-        var changed = false;
-        SweepJobs(now, ref changed);
+        var changed = SweepJobs(now);
         List<InFlightCall>? expired = null;
         foreach (var call in _calls)
             if (call.Job is null && now - call.Started >= engine.Options.ConsumerTimeout) (expired ??= []).Add(call);
