@@ -23,6 +23,7 @@ public sealed class SiloSettingsTests : IAsyncLifetime
     [InlineData("Silo:ProbeTimeout", "--Silo:ProbeTimeout", "00:00:00")]
     [InlineData("Silo:NumMissedProbesLimit", "--Silo:NumMissedProbesLimit", "0")]
     [InlineData("Silo:NumVotesForDeathDeclaration", "--Silo:NumVotesForDeathDeclaration", "-1")]
+    [InlineData("Silo:ResponseTimeout", "--Silo:ResponseTimeout", "00:00:00.5")]
     [InlineData("Silo:ShutdownTimeout", "--Silo:ShutdownTimeout", "soon")]
     [InlineData("Silo:ClusteringRedis", "--Silo:Clustering", "Redis", "--Silo:ClusteringRedis", "host:6379,nonsense=1")]
     [InlineData("urls", "--urls", "ftp://127.0.0.1:21")]

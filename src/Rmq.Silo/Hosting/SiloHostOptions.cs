@@ -33,6 +33,9 @@ public sealed class SiloHostOptions
     /// <summary>Default for <see cref="NumVotesForDeathDeclaration"/>: Orleans' default.</summary>
     public const int DefaultNumVotesForDeathDeclaration = 2;
 
+    /// <summary>Default for <see cref="ResponseTimeout"/>: Orleans' default.</summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Default for <see cref="ShutdownTimeout"/>.</summary>
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
 
@@ -71,6 +74,13 @@ public sealed class SiloHostOptions
 
     /// <summary>Membership: suspicions needed to declare a silo dead (fewer suffice when fewer silos are alive).</summary>
     public int NumVotesForDeathDeclaration { get; set; } = DefaultNumVotesForDeathDeclaration;
+
+    /// <summary>
+    /// How long a grain call from this silo may wait for its answer (Orleans' messaging response timeout). It bounds
+    /// every consumer call (<c>Rmq:ConsumerTimeout</c> must not exceed it) but not a long-running job's
+    /// (<c>ILongRunningConsumerGrain.Run</c> has its own, and a lease instead).
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = DefaultResponseTimeout;
 
     /// <summary>How long a stop (SIGTERM, Ctrl-C) may take for queues to hand back what they prefetched.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;

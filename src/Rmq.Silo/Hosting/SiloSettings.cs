@@ -69,6 +69,8 @@ internal sealed record SiloSettings(
             return $"Silo:NumMissedProbesLimit is {o.NumMissedProbesLimit}; it must be at least 1.";
         if (o.NumVotesForDeathDeclaration < 1)
             return $"Silo:NumVotesForDeathDeclaration is {o.NumVotesForDeathDeclaration}; it must be at least 1.";
+        if (o.ResponseTimeout < TimeSpan.FromSeconds(1) || o.ResponseTimeout > TimeSpan.FromHours(1))
+            return $"Silo:ResponseTimeout is {o.ResponseTimeout}; it must be at least 00:00:01 and at most 01:00:00 (a job longer than a grain call is a long-running consumer, with a lease: docs/long-jobs.md).";
         if (o.ShutdownTimeout <= TimeSpan.Zero)
             return $"Silo:ShutdownTimeout is {o.ShutdownTimeout}; it must be positive.";
         return null;

@@ -40,6 +40,7 @@ internal static class SiloSetup
             o.NumMissedProbesLimit = host.NumMissedProbesLimit;
             o.NumVotesForDeathDeclaration = host.NumVotesForDeathDeclaration;
         });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = host.ResponseTimeout);
         silo.AddRmq(rmqSection);
     }
 }
