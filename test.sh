@@ -2,7 +2,14 @@
 # The whole test suite against real redis-servers (each fixture starts its own on a free port),
 # real silo processes and headless Chromium (installed with apt-get when missing); then a second pass of
 # the core tests ([Trait("Garnet", "core")]) against Microsoft Garnet (installed as a dotnet tool).
-# Prints one closing line "N passed, N failed" summed over both passes; fails when either pass fails.
+# Prints one closing line "N passed, N failed" summed over every pass; fails when any pass fails.
+# Arguments go to each `dotnet test` (e.g. --filter, --logger trx); the solution is built once, in Debug, first.
+#
+# Two lanes run side by side, since most of each is spent waiting on processes, timers and Redis, not on the CPU:
+#   1. tests/Rmq.Host.Tests (real silo processes, Chromium, packaging, the chaos program), the longest;
+#   2. tests/Rmq.Tests, then its Garnet pass, then the docs and the Aspire sample.
+# The first lane's output is shown when it ends. Each project runs one test class at a time (AssemblyInfo.cs),
+# and fixtures take their ports through FreePorts' cross-process reservations, so the lanes do not collide.
 set -uo pipefail
 cd "$(dirname "$0")"
 . ./scripts-common.sh
@@ -13,7 +20,23 @@ ensure_garnet
 # Artifacts left by an earlier run must not pass for this one's.
 rm -f TestResults/stats-page.png TestResults/dashboard-overview.png TestResults/dashboard-queue.png TestResults/failover.txt
 log=$(mktemp)
-dotnet test Rmq.sln "$@" 2>&1 | tee "$log"
+host_log=$(mktemp)
+trap 'rm -f "$log" "$host_log"' EXIT
+
+dotnet build Rmq.sln 2>&1 | tee "$log"
+code=${PIPESTATUS[0]}
+if [ "$code" -ne 0 ]; then
+  echo "the build failed; no test ran"
+  echo "0 passed, 0 failed"
+  exit "$code"
+fi
+
+echo "== lane 1 (in the background, shown when it ends): tests/Rmq.Host.Tests"
+dotnet test tests/Rmq.Host.Tests --no-build "$@" >"$host_log" 2>&1 &
+host_pid=$!
+
+echo "== lane 2: tests/Rmq.Tests"
+dotnet test tests/Rmq.Tests --no-build "$@" 2>&1 | tee -a "$log"
 code=${PIPESTATUS[0]}
 # The same core against Garnet (docs/servers.md lists what else works there and what does not).
 # A run given its own --filter is a partial run: it gets no second pass.
@@ -21,14 +44,27 @@ case " $* " in
   *" --filter "*) echo "(--filter given: no Garnet pass)" ;;
   *)
     echo "== core tests against Garnet (RMQ_TEST_SERVER=garnet, --filter Garnet=core)"
-    RMQ_TEST_SERVER=garnet dotnet test tests/Rmq.Tests --filter Garnet=core "$@" 2>&1 | tee -a "$log"
-    garnet_code=${PIPESTATUS[0]}
-    if [ "$code" -eq 0 ]; then code=$garnet_code; fi
+    RMQ_TEST_SERVER=garnet dotnet test tests/Rmq.Tests --no-build --filter Garnet=core "$@" 2>&1 | tee -a "$log"
+    lane_code=${PIPESTATUS[0]}
+    if [ "$code" -eq 0 ]; then code=$lane_code; fi
     ;;
 esac
+for project in tests/Rmq.Docs.Tests tests/Rmq.Aspire.Tests; do
+  echo "== $project"
+  dotnet test "$project" --no-build "$@" 2>&1 | tee -a "$log"
+  lane_code=${PIPESTATUS[0]}
+  if [ "$code" -eq 0 ]; then code=$lane_code; fi
+done
+
+wait "$host_pid"
+host_code=$?
+echo "== lane 1: tests/Rmq.Host.Tests (exit $host_code)"
+cat "$host_log"
+cat "$host_log" >>"$log"
+if [ "$code" -eq 0 ]; then code=$host_code; fi
+
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-rm -f "$log"
 if [ -f TestResults/failover.txt ]; then cat TestResults/failover.txt; fi
 if [ -f TestResults/stats-page.png ]; then echo "stats page screenshot: $PWD/TestResults/stats-page.png"; fi
 for shot in dashboard-overview dashboard-queue; do

@@ -22,6 +22,8 @@ public sealed class FreePortsTests
         if (ephemeral[0] >= 15_000 || ephemeral[1] <= 60_535)
             Assert.All(ports, port => Assert.False(port >= ephemeral[0] && port <= ephemeral[1], $"{port} is in the ephemeral range {ephemeral[0]}-{ephemeral[1]}"));
         Assert.All(ports, port => Assert.InRange(port, 10_000, 65_535));
+        // Orleans' TestCluster takes its ports from these ranges with no regard for FreePorts' reservations.
+        Assert.All(ports, port => Assert.False(port is >= 22_300 and < 30_100 or >= 40_000 and < 50_100, $"{port} is in a TestCluster range"));
         foreach (var port in ports.Take(20))
         {
             using var listener = new TcpListener(IPAddress.Loopback, port);
@@ -53,6 +55,7 @@ public sealed class FreePortsTests
         Assert.Equal(both.Count, both.Distinct().Count());
         Assert.Empty(later.Intersect(both));
         Assert.All(both, port => Assert.InRange(port, 10_000, 65_535));
+        Assert.All(both, port => Assert.False(FreePorts.IsTestClusterPort(port), $"{port} is in a TestCluster range"));
         foreach (var port in both)
         {
             using var listener = new TcpListener(IPAddress.Loopback, port);

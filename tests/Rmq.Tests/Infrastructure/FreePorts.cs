@@ -10,7 +10,7 @@ namespace Rmq.Tests.Infrastructure;
 /// Asking the kernel for port 0 is not enough. CI once handed out the same port twice in a row, so a silo got
 /// equal silo and gateway ports. A port from the ephemeral range can also be taken by an outgoing connection
 /// before the server binds it. And the test assemblies run in parallel processes. So ports are drawn at random
-/// from below the ephemeral range. One process never hands out a port twice. A lock file, held open until the
+/// from below the ephemeral range, outside Orleans TestCluster's ranges. One process never hands out a port twice. A lock file, held open until the
 /// process exits, reserves each port against the other processes.
 /// </remarks>
 public static class FreePorts
@@ -54,7 +54,7 @@ public static class FreePorts
             {
                 var port = Random.Shared.Next(Range.Low, high);
                 int[] ports = offset is { } o ? [port, port + o] : [port];
-                if (ports.Any(HandedOut.Contains)) continue;
+                if (ports.Any(HandedOut.Contains) || ports.Any(IsTestClusterPort)) continue;
                 var reservations = new List<FileStream>();
                 foreach (var p in ports)
                 {
@@ -89,6 +89,13 @@ public static class FreePorts
             return false;
         }
     }
+
+    /// <summary>
+    /// Orleans' TestCluster draws its silo ports from 22300-30000 and its gateway ports from 40000-50000 (in buckets, a
+    /// few ports above the draw), reserved by named mutexes these lock files know nothing of. A silo process in another
+    /// test assembly that had been handed such a port, and had not bound it yet, could lose it to a TestCluster.
+    /// </summary>
+    internal static bool IsTestClusterPort(int port) => port is >= 22_300 and < 30_100 or >= 40_000 and < 50_100;
 
     private static bool IsBindable(int port)
     {
