@@ -24,7 +24,7 @@ public sealed class JobLimitsTests
         var builder = new RmqQueueBuilder("jobs");
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => builder.LongRunningConsumer<ILongJobConsumerGrain>("long", 1, limits));
         Assert.Equal("limits", error.ParamName);
-        Assert.Contains("must be positive, and the maximum run time longer than the lease", error.Message);
+        Assert.Contains("must be positive, and the maximum run time must be longer than the lease", error.Message);
     }
 
     [Fact]

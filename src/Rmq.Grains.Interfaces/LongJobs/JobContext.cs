@@ -59,7 +59,7 @@ public sealed class JobContext
 
     /// <summary>
     /// Says how far the job is (0–100, or null) and/or what it is doing (cut to <see cref="JobProgress.MaxTextLength"/>
-    /// characters). Cheap: kept here and sent with the next lease renewal (at least once a second).
+    /// characters). Cheap: kept here and sent with the next lease renewal (at least twice a second).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The percent is not between 0 and 100.</exception>
     public void ReportProgress(double? percent, string? text = null)
@@ -77,6 +77,9 @@ public sealed class JobContext
         _reason = reason;
     }
 
-    /// <summary>How often the consumer's silo renews the lease: a third of it, at least once a second.</summary>
-    public TimeSpan RenewalInterval => TimeSpan.FromTicks(Math.Min(LeaseDuration.Ticks / 3, TimeSpan.TicksPerSecond));
+    /// <summary>
+    /// How often the consumer's silo renews the lease: a third of it, at least twice a second — the queue's requests to
+    /// stop travel back with the renewals, so the token fires within half a second and a round trip of the request.
+    /// </summary>
+    public TimeSpan RenewalInterval => TimeSpan.FromTicks(Math.Min(LeaseDuration.Ticks / 3, TimeSpan.TicksPerSecond / 2));
 }

@@ -19,6 +19,6 @@ public sealed record JobLimits([property: Id(0)] TimeSpan? Lease = null, [proper
     {
         if (Lease <= TimeSpan.Zero || MaxRunTime <= TimeSpan.Zero || MaxRunTime <= Lease)
             throw new ArgumentOutOfRangeException("limits", this,
-                $"A job lease ({Lease?.ToString() ?? "the silo's"}) and maximum run time ({MaxRunTime?.ToString() ?? "the silo's"}) must be positive, and the maximum run time longer than the lease.");
+                $"A job lease ({Lease?.ToString() ?? "the silo's"}) and maximum run time ({MaxRunTime?.ToString() ?? "the silo's"}) must be positive, and the maximum run time must be longer than the lease.");
     }
 }

@@ -133,7 +133,7 @@ public sealed class RmqOptions
 
     /// <summary>
     /// How long a long-running job (<see cref="ILongRunningConsumerGrain"/>) is held without a renewal from its
-    /// silo (renewed every third of it, at least once a second). When it passes — the silo died or hangs — the
+    /// silo (renewed every third of it, at least twice a second). When it passes — the silo died or hangs — the
     /// delivery counts one attempt and is handed out again, as a call that timed out. Checked every
     /// <see cref="HeartbeatInterval"/>, so at least that.
     /// </summary>

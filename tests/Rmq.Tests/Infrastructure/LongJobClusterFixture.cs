@@ -40,7 +40,7 @@ public abstract class LongJobClusterFixture(KeyDialect dialect) : IAsyncLifetime
             ["JobMaxRunTime"] = MaxRunTime.ToString(),
             ["CleanerEnabled"] = "false",
         };
-        Cluster = await RmqTestCluster.DeployAsync(2, Settings, ResponseTimeout);
+        Cluster = await RmqTestCluster.DeployAsync(2, Settings, ResponseTimeout, droppedRenewals: true);
     }
 
     public async Task DisposeAsync()
