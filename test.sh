@@ -3,7 +3,8 @@
 # real silo processes and headless Chromium (installed with apt-get when missing); then a second pass of
 # the core tests ([Trait("Garnet", "core")]) against Microsoft Garnet (installed as a dotnet tool).
 # Prints one closing line "N passed, N failed" summed over every pass; fails when any pass fails.
-# Arguments go to each `dotnet test` (e.g. --filter, --logger trx); the solution is built once, in Debug, first.
+# Arguments go to each `dotnet test` (e.g. --filter, --logger trx); the solution is built once, in Debug, first, so
+# arguments that change the build (-c, -f, -r, -p:) are refused.
 #
 # Two lanes run side by side, since most of each is spent waiting on processes, timers and Redis, not on the CPU:
 #   1. tests/Rmq.Host.Tests (real silo processes, Chromium, packaging, the chaos program), the longest;
@@ -20,9 +21,21 @@ ensure_garnet
 # Artifacts left by an earlier run must not pass for this one's.
 rm -f TestResults/stats-page.png TestResults/dashboard-overview.png TestResults/dashboard-queue.png TestResults/failover.txt
 log=$(mktemp)
-host_log=$(mktemp)
-trap 'rm -f "$log" "$host_log"' EXIT
+# Lane 1's log is kept: a run that is cut short still shows what that lane did.
+mkdir -p TestResults
+host_log=TestResults/host-tests.log
+host_pid=""
+trap 'rm -f "$log"' EXIT
+# Ctrl-C or SIGTERM stops lane 1 too: it runs in a process group of its own, which a background job's SIGINT would not reach.
+trap 'if [ -n "$host_pid" ]; then kill -TERM -- -"$host_pid" 2>/dev/null; wait "$host_pid"; fi; exit 130' INT TERM
 
+for arg in "$@"; do
+  case "$arg" in
+    -c|--configuration|--configuration=*|-f|--framework|--framework=*|-r|--runtime|--runtime=*|-p:*|--property:*)
+      echo "test.sh builds the solution once, in Debug, and runs every project with --no-build: '$arg' would change the build; run 'dotnet test' on a project for that" >&2
+      exit 2 ;;
+  esac
+done
 dotnet build Rmq.sln 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 if [ "$code" -ne 0 ]; then
@@ -31,8 +44,8 @@ if [ "$code" -ne 0 ]; then
   exit "$code"
 fi
 
-echo "== lane 1 (in the background, shown when it ends): tests/Rmq.Host.Tests"
-dotnet test tests/Rmq.Host.Tests --no-build "$@" >"$host_log" 2>&1 &
+echo "== lane 1 (in the background, shown when it ends; meanwhile in $PWD/$host_log): tests/Rmq.Host.Tests"
+setsid dotnet test tests/Rmq.Host.Tests --no-build "$@" >"$host_log" 2>&1 &
 host_pid=$!
 
 echo "== lane 2: tests/Rmq.Tests"

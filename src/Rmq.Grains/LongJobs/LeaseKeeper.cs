@@ -47,6 +47,9 @@ internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplication
     {
         var queue = grains.GetGrain<IJobLeaseGrain>(job.Queue);
         var interval = job.RenewalInterval;
+        // A renewal may take up to a third of the lease (at most a second), longer than the interval between them on a
+        // loaded silo; one that hangs still costs a third of the lease, never all of it. Ticks missed meanwhile coalesce.
+        var timeout = TimeSpan.FromTicks(Math.Min(job.LeaseDuration.Ticks / 3, TimeSpan.TicksPerSecond));
         using var timer = new PeriodicTimer(interval);
         try
         {
@@ -54,8 +57,7 @@ internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplication
             {
                 try
                 {
-                    // No longer than an interval: one renewal that hangs must not cost the whole lease.
-                    var answer = await queue.RenewLease(job.Lease, job.Progress).WaitAsync(interval, ended);
+                    var answer = await queue.RenewLease(job.Lease, job.Progress).WaitAsync(timeout, ended);
                     if (answer != JobCancelReason.None) stop(answer);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ended.IsCancellationRequested)

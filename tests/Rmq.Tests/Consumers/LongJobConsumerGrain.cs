@@ -16,6 +16,8 @@ public sealed class JobRun(string payload, int attempt, string consumer, string 
     public int Attempt { get; } = attempt;
     public string Consumer { get; } = consumer;
     public DateTime Started { get; } = started;
+    /// <summary>When the queue started the run (<see cref="JobContext.Started"/>, a little before the grain did): the maximum run time counts from it.</summary>
+    public DateTime HeldSince { get; set; }
     public DateTime? CancelledAt { get; set; }
     public JobCancelReason CancelReason { get; set; }
     public JobEnd? End { get; set; }
@@ -51,6 +53,7 @@ public sealed class LongJobConsumerGrain : Grain, ILongJobConsumerGrain
     {
         var payload = delivery.Payload;
         var run = new JobRun(payload, delivery.Attempt, this.GetPrimaryKeyString(), RuntimeIdentity, job.Lease, DateTime.UtcNow);
+        run.HeldSince = job.Started;
         JobLog.Record(delivery.Queue, run);
         using var _ = job.CancellationToken.Register(() =>
         {

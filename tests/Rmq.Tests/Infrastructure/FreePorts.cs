@@ -24,53 +24,25 @@ public static class FreePorts
     private static readonly (int Low, int High) Range = PortRange();
 
     /// <summary>A port that this process has not handed out before, no other test process holds, and nothing listens on.</summary>
-    public static int Next() => Take(offset: null);
-
-    /// <summary>
-    /// A port <c>P</c> as <see cref="Next"/>, where <c>P + offset</c> is also free and reserved: a Redis Cluster node
-    /// listens on <c>P</c> and on its cluster bus port <c>P + 10000</c>.
-    /// </summary>
-    public static int NextWithCompanion(int offset)
+    public static int Next()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(offset);
-        return Take(offset);
-    }
-
-    private static int Take(int? offset)
-    {
-        // The companion stays below the ephemeral range as well when the range is wide enough; otherwise it only
-        // has to be a valid port.
-        var high = offset switch
-        {
-            null => Range.High,
-            { } o when Range.High - Range.Low > o => Range.High - o,
-            { } o => Math.Min(Range.High, 65_536 - o),
-        };
-        if (high <= Range.Low) throw new InvalidOperationException($"no port P in {Range.Low}-{Range.High} leaves P+{offset} below 65536");
         lock (Gate)
         {
             Directory.CreateDirectory(LockDirectory);
             for (var attempt = 0; attempt < Attempts; attempt++)
             {
-                var port = Random.Shared.Next(Range.Low, high);
-                int[] ports = offset is { } o ? [port, port + o] : [port];
-                if (ports.Any(HandedOut.Contains) || ports.Any(IsTestClusterPort)) continue;
-                var reservations = new List<FileStream>();
-                foreach (var p in ports)
+                var port = Random.Shared.Next(Range.Low, Range.High);
+                if (HandedOut.Contains(port) || IsTestClusterPort(port) || !TryReserve(port, out var reservation)) continue;
+                if (!IsBindable(port))
                 {
-                    if (!TryReserve(p, out var reservation)) break;
-                    reservations.Add(reservation);
-                }
-                if (reservations.Count < ports.Length || !ports.All(IsBindable))
-                {
-                    foreach (var reservation in reservations) reservation.Dispose();
+                    reservation.Dispose();
                     continue;
                 }
-                HandedOut.UnionWith(ports);
-                Reservations.AddRange(reservations);
+                HandedOut.Add(port);
+                Reservations.Add(reservation);
                 return port;
             }
-            throw new InvalidOperationException($"no free loopback port in {Range.Low}-{high} after {Attempts} attempts");
+            throw new InvalidOperationException($"no free loopback port in {Range.Low}-{Range.High} after {Attempts} attempts");
         }
     }
 
@@ -91,11 +63,11 @@ public static class FreePorts
     }
 
     /// <summary>
-    /// Orleans' TestCluster draws its silo ports from 22300-30000 and its gateway ports from 40000-50000 (in buckets, a
-    /// few ports above the draw), reserved by named mutexes these lock files know nothing of. A silo process in another
+    /// Orleans' TestCluster (10.4.2) draws its gateway ports from 12000-22000 and its silo ports from 22300-30000 (in
+    /// buckets, a few ports above the draw), reserved by named mutexes these lock files know nothing of. A silo process in another
     /// test assembly that had been handed such a port, and had not bound it yet, could lose it to a TestCluster.
     /// </summary>
-    internal static bool IsTestClusterPort(int port) => port is >= 22_300 and < 30_100 or >= 40_000 and < 50_100;
+    internal static bool IsTestClusterPort(int port) => port is >= 12_000 and < 22_100 or >= 22_300 and < 30_100;
 
     private static bool IsBindable(int port)
     {

@@ -11,8 +11,6 @@ public sealed class RedisClusterServer : IAsyncDisposable
 {
     private const int Nodes = 3;
     private const int Slots = 16_384;
-    // Redis Cluster's fixed offset from a node's port to its cluster bus port.
-    private const int BusPortOffset = 10_000;
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
@@ -47,11 +45,13 @@ public sealed class RedisClusterServer : IAsyncDisposable
         {
             for (var i = 0; i < Nodes; i++)
             {
-                var port = FreePorts.NextWithCompanion(BusPortOffset);
+                var port = FreePorts.Next();
+                // The bus port is its own free port (cluster-port, Redis 7), not Redis' default of port + 10000.
+                var busPort = FreePorts.Next();
                 var dataDir = Directory.CreateTempSubdirectory("rmq-redis-cluster-").FullName;
                 var process = await RedisServer.StartProcessAsync(port,
                 [
-                    "--port", port.ToString(), "--bind", "127.0.0.1",
+                    "--port", port.ToString(), "--cluster-port", busPort.ToString(), "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(dataDir, "nodes.conf"),
                     "--dir", dataDir, "--save", "", "--appendonly", "no",
                 ]);
