@@ -10,7 +10,7 @@ namespace Rmq.LongJobs;
 /// the queue answers that it should stop, or when this silo shuts down. A silo that dies renews nothing: that is
 /// how the queue learns that the run is lost. Every other call passes straight through, without a state machine.
 /// </summary>
-internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<LeaseKeeper> logger) : IIncomingGrainCallFilter
+internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplicationLifetime lifetime, ILocalSiloDetails silo, ILogger<LeaseKeeper> logger) : IIncomingGrainCallFilter
 {
     public Task Invoke(IIncomingGrainCallContext context) =>
         context.Request.GetArgumentCount() == 2 && context.Request.GetArgument(1) is JobContext job ? RunAsync(context, job) : context.Invoke();
@@ -46,6 +46,7 @@ internal sealed partial class LeaseKeeper(IGrainFactory grains, IHostApplication
     private async Task RenewAsync(JobContext job, Action<JobCancelReason> stop, CancellationToken ended)
     {
         var queue = grains.GetGrain<IJobLeaseGrain>(job.Queue);
+        RenewingSilo.Set(silo.SiloAddress);
         var interval = job.RenewalInterval;
         // A renewal may take up to a third of the lease (at most a second), longer than the interval between them on a
         // loaded silo; one that hangs still costs a third of the lease, never all of it. Ticks missed meanwhile coalesce.

@@ -253,6 +253,7 @@ internal sealed partial class QueueGrain
         {
             RetryPolicy = _retryPolicy,
             RetriesScheduled = ArmScheduler,
+            SiloIsDead = s => membership.CurrentSnapshot.GetSiloStatus(s) == SiloStatus.Dead,
         };
         _engine = engine;
         return engine;

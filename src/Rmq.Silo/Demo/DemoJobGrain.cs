@@ -1,10 +1,13 @@
 using System.Globalization;
+using Orleans.Runtime;
 using Rmq.Demo;
 
 namespace Rmq.Silo.Demo;
 
-internal sealed class DemoJobGrain : Grain, IDemoJobGrain
+internal sealed class DemoJobGrain(ILocalSiloDetails silo) : Grain, IDemoJobGrain
 {
+    public Task<string> GetSiloName() => Task.FromResult(silo.Name);
+
     public async Task<DeliveryOutcome> Run(Delivery delivery, JobContext job)
     {
         var payload = delivery.Payload;

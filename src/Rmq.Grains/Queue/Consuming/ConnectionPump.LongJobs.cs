@@ -48,7 +48,7 @@ internal sealed partial class ConnectionPump
     }
 
     /// <summary>A renewal from the consumer's silo: the run goes on, or is told why it should stop.</summary>
-    public JobCancelReason RenewLease(long lease, JobProgress? progress, DateTime now)
+    public JobCancelReason RenewLease(long lease, JobProgress? progress, SiloAddress? from, DateTime now)
     {
         if (!_jobs.TryGetValue(lease, out var call))
         {
@@ -57,6 +57,7 @@ internal sealed partial class ConnectionPump
         }
         call.LastRenewed = now;
         call.Renewals++;
+        if (from is not null) call.RenewedFrom = from;
         if (progress is not null) call.Progress = progress;
         // A job that is alive is progress, even while all consumers are busy with long ones.
         engine.ReportJobAlive(now);
@@ -66,13 +67,23 @@ internal sealed partial class ConnectionPump
 
     /// <summary>
     /// Gives every job in flight up without waiting for it (the queue is deactivating): its delivery goes back to the
-    /// front of ready, no attempt counted; what the run returns or renews later is stale.
+    /// front of ready, no attempt counted; what the run returns or renews later is stale. A run whose silo membership
+    /// has declared dead is not stopping but lost: it counts as an attempt, as when its lease passes. (Orleans'
+    /// default directory deactivates the grains whose entries a dead silo held, so a silo's death can end the queue
+    /// a moment before the broken call would have told it the run was lost.)
     /// </summary>
     public void ReleaseJobs()
     {
         if (_jobs.Count == 0) return;
         foreach (var call in _jobs.Values.ToList())
         {
+            if (call.RenewedFrom is { } silo && engine.SiloIsDead(silo))
+            {
+                LogJobSiloDead(engine.Queue, call.Slot.Registration.Name, call.Items[0].Delivery.Id, silo);
+                GiveUp(call, JobCancelReason.LeaseLost);
+                SafeRecord(call, CallEnd.TimedOut, null, default, null);
+                continue;
+            }
             GiveUp(call, JobCancelReason.Stopped);
             if (_lost is null && engine.CurrentGeneration == Generation) _pending.Returns.Add(call.Items[0].Raw);
         }

@@ -286,6 +286,9 @@ internal sealed partial class ConnectionPump
 
         public int Renewals { get; set; }
 
+        /// <summary>The silo the job's renewals come from, once one has said (RenewingSilo).</summary>
+        public SiloAddress? RenewedFrom { get; set; }
+
         public JobProgress? Progress { get; set; }
 
         /// <summary>Why the job was asked to stop (told at its next renewal), or None.</summary>

@@ -10,9 +10,9 @@ internal sealed partial class ConsumingEngine
     public long StaleJobRenewals { get; set; }
 
     /// <summary>A renewal from the consumer's silo; <see cref="JobCancelReason.LeaseLost"/> when no connection holds the run.</summary>
-    public JobCancelReason RenewLease(long lease, JobProgress? progress)
+    public JobCancelReason RenewLease(long lease, JobProgress? progress, SiloAddress? from)
     {
-        if (_pump is { IsLost: false } pump) return pump.RenewLease(lease, progress, DateTime.UtcNow);
+        if (_pump is { IsLost: false } pump) return pump.RenewLease(lease, progress, from, DateTime.UtcNow);
         StaleJobRenewals++;
         return JobCancelReason.LeaseLost;
     }
@@ -23,6 +23,9 @@ internal sealed partial class ConsumingEngine
     public void WithdrawJobCancels(JobCancelReason reason) => _pump?.WithdrawJobCancels(reason);
 
     public bool CancelJob(long deliveryId, JobCancelReason reason) => _pump?.CancelJob(deliveryId, reason) ?? false;
+
+    /// <summary>Whether membership has declared a silo dead (set by the queue grain; never, by default).</summary>
+    public Func<SiloAddress, bool> SiloIsDead { get; init; } = static _ => false;
 
     /// <summary>A long-running job renewed its lease: the queue is working, not stalled.</summary>
     public void ReportJobAlive(DateTime now) => _lastProgress = now;
