@@ -148,6 +148,30 @@ public abstract class LongJobTests(LongJobClusterFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public async Task PauseThenResume_BeforeARenewalCarriedThePause_TheJobGoesOn_AndCompletesOnce()
+    {
+        var (queue, name) = await ConsumingAsync("long-resume", "run-4000:resumed");
+        var run = await Running(name);
+        await Eventually.True(async () => (await queue.GetJobsInFlight()).SingleOrDefault() is { } j && j.LastRenewed > j.Started, "the lease renewed");
+
+        // No renewal reaches the queue between the pause and the resume: the pause is withdrawn before the job hears of it.
+        using (HeldRenewals.Hold(name))
+        {
+            await queue.Pause();
+            Assert.Equal(JobCancelReason.Paused, (await queue.GetJobsInFlight()).Single().CancelRequested);
+            await queue.Resume();
+            Assert.Equal(JobCancelReason.None, (await queue.GetJobsInFlight()).Single().CancelRequested);
+        }
+
+        await Eventually.True(() => Task.FromResult(run.End is not null), "the run ended", 15);
+        Assert.Equal(JobEnd.Completed, run.End);
+        Assert.Equal(JobCancelReason.None, run.CancelReason);
+        await EventuallyCounts(name, 0, 0, 0);
+        Assert.Single(JobLog.Of(name));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task StopConsuming_FiresTheToken_AndReturnsOnceTheJobStopped_ItsDeliveryBackInReady()
     {
         var (queue, name) = await ConsumingAsync("long-stop", "run-30000:stopped");
