@@ -38,6 +38,9 @@ public static class DeadLetterHeaders
     /// <summary><see cref="Reason"/>: a long-running job ran longer than <c>Rmq:JobMaxRunTime</c>.</summary>
     public const string MaxRunTime = "max-run-time";
 
+    /// <summary><see cref="Reason"/>: the consumer threw <see cref="PermanentFailureException"/>; no attempt followed.</summary>
+    public const string PermanentFailure = "permanent-failure";
+
     /// <summary><see cref="Reason"/>: an operator cancelled the running job (<see cref="IQueueGrain.CancelInFlight"/>) and it stopped.</summary>
     public const string Cancelled = "cancelled";
 

@@ -37,6 +37,69 @@ public abstract class RetryTests(RmqClusterFixture fixture) : QueueTestBase(fixt
         return (headers, Encoding.UTF8.GetString(payload));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RetryLaterException_WaitsTheDelayTheConsumerGave_NotThePolicysBackoff_AndCountsTheAttempt(bool withPolicy)
+    {
+        var name = RmqClusterFixture.UniqueName("later");
+        var queue = await ConsumingAsync(name, withPolicy ? Policy(3, 50) : null);
+        await queue.Publish("later-1500:x");
+
+        await Eventually.True(() => Task.FromResult(RetryLog.Of(name).Count >= 2), "the second attempt", 15);
+        await EventuallyCounts(name, 0, 0, 0);
+        var calls = RetryLog.Of(name);
+        Assert.Equal([1, 2], calls.Select(c => c.Attempt));
+        var gap = calls[1].At - calls[0].At;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(1500) - ClockSlack, $"attempt 2 came {gap.TotalMilliseconds} ms after attempt 1, before the 1500 ms the consumer asked for");
+        Assert.True(gap < TimeSpan.FromMilliseconds(1500) + TimeSpan.FromSeconds(1.5), $"attempt 2 came {gap.TotalMilliseconds} ms after attempt 1, long after the 1500 ms asked for");
+        Assert.Equal(["2"], calls[1].Headers[DeadLetterHeaders.Attempt]);
+        Assert.Contains("asked to retry after 00:00:01.5000000: the partner answered 429", calls[1].Headers[DeadLetterHeaders.LastError][0]);
+        Assert.Equal((0L, 0L), (await Scheduled(name), await Db.ListLengthAsync(Keys.Rejected(name))));
+        Assert.Equal(1L, (await queue.GetStats()).RetriedCount);
+        await queue.StopConsuming();
+    }
+
+    [Fact]
+    public async Task RetryLaterException_StillCountsAgainstThePolicysAttempts()
+    {
+        var name = RmqClusterFixture.UniqueName("later-max");
+        // One attempt allowed: asking for a later one dead-letters the delivery instead.
+        var queue = await ConsumingAsync(name, Policy(1, 50));
+        await queue.Publish("later-100:x");
+
+        await EventuallyCounts(name, 0, 0, 1);
+        var (headers, payload) = Decode(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0));
+        Assert.Equal("later-100:x", payload);
+        Assert.Equal([DeadLetterHeaders.RetriesExhausted], headers[DeadLetterHeaders.Reason]);
+        Assert.Contains("the partner answered 429", headers[DeadLetterHeaders.LastError][0]);
+        Assert.Single(RetryLog.Of(name));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
+    public async Task PermanentFailureException_GoesStraightToRejected_WithHeadersSayingWhy_EvenUnderARetryPolicy()
+    {
+        var name = RmqClusterFixture.UniqueName("permanent");
+        var queue = await ConsumingAsync(name, Policy(5, 50));
+        await queue.Publish(RmqMessage.Text("permanent:42").WithHeaders(new Dictionary<string, string[]> { ["tenant"] = ["acme"] }));
+
+        await EventuallyCounts(name, 0, 0, 1);
+        var (headers, payload) = Decode(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0));
+        Assert.Equal("permanent:42", payload);
+        Assert.Equal(["acme"], headers["tenant"]);
+        Assert.Equal([DeadLetterHeaders.PermanentFailure], headers[DeadLetterHeaders.Reason]);
+        Assert.Equal(["1"], headers[DeadLetterHeaders.Attempts]);
+        Assert.Matches("^consumer retry-[A-Za-z0-9]+ failed permanently: order in permanent:42 does not validate$", headers[DeadLetterHeaders.LastError][0]);
+        Assert.False(headers.ContainsKey(DeadLetterHeaders.Attempt));
+        Assert.Equal(0, await Scheduled(name));
+        // No attempt follows, whatever the policy allows.
+        await Task.Delay(300);
+        Assert.Single(RetryLog.Of(name));
+        Assert.Equal(0L, (await queue.GetStats()).RetriedCount);
+        await queue.StopConsuming();
+    }
+
     [Fact]
     public async Task Retry_WaitsOutAGrowingBackoff_CountsAttempts_ThenDeadLettersWithHeadersSayingWhy()
     {

@@ -39,6 +39,9 @@ internal sealed partial class ConnectionPump
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: the lease of consumer {Consumer}'s job (delivery {DeliveryId}) was not renewed for {Since}; handed out again")]
     private partial void LogLeaseLost(string queue, string consumer, long deliveryId, TimeSpan since);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: consumer {Consumer} failed delivery {DeliveryId} permanently ({Reason}); moved to rejected")]
+    private partial void LogPermanentFailure(string queue, string consumer, long deliveryId, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: consumer {Consumer}'s job (delivery {DeliveryId}) ran on silo {Silo}, which has died; handed out again as a lost run while the queue deactivates")]
     private partial void LogJobSiloDead(string queue, string consumer, long deliveryId, SiloAddress silo);
 

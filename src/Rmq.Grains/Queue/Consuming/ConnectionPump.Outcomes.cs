@@ -146,6 +146,12 @@ internal sealed partial class ConnectionPump
                 if (reason is JobCancelReason.LeaseLost or JobCancelReason.MaxRunTime) NoOutcome(call);
                 else RecordCancelled(call, reason);
                 break;
+            case CallEnd.Failed when error is PermanentFailureException permanent:
+                foreach (var p in items) FailPermanently(p, name, permanent.Message);
+                break;
+            case CallEnd.Failed when error is RetryLaterException later:
+                foreach (var p in items) RetryAfter(p, later.Delay, engine.RetryPolicy?.MaxAttempts, $"consumer {name} asked to retry after {later.Delay}: {later.Message}");
+                break;
             case CallEnd.Failed:
                 engine.ReportConsumerFault(name, error!);
                 // With a retry policy a throw is a failed attempt; without one, Go rmq's way: push (or reject).
@@ -229,14 +235,21 @@ internal sealed partial class ConnectionPump
     /// <c>rmq-attempts</c> and <c>rmq-last-error</c>. The element changes (its header), so Redis
     /// removes the old one from unacked and stores the new one, in the same script as the other outcomes.
     /// </summary>
-    private void Retry(RetryPolicy policy, Prefetched item, string error)
+    private void Retry(RetryPolicy policy, Prefetched item, string error) =>
+        RetryAfter(item, policy.BackoffAfter(item.Delivery.Attempt, Random.Shared.NextDouble()), policy.MaxAttempts, error);
+
+    /// <summary>
+    /// A failed attempt to try again after <paramref name="delay"/>: as <see cref="Retry"/>, with the delay given, and
+    /// dead-lettered after <paramref name="maxAttempts"/> (null: no bound, for a consumer's own RetryLaterException).
+    /// </summary>
+    private void RetryAfter(Prefetched item, TimeSpan delay, int? maxAttempts, string error)
     {
         var attempt = item.Delivery.Attempt;
         var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
         {
             [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate(error)],
         };
-        if (attempt >= policy.MaxAttempts)
+        if (attempt >= maxAttempts)
         {
             LogRetriesExhausted(engine.Queue, attempt, error);
             headers.Remove(DeadLetterHeaders.Attempt);
@@ -246,9 +259,22 @@ internal sealed partial class ConnectionPump
             return;
         }
         headers[DeadLetterHeaders.Attempt] = [(attempt + 1).ToString(CultureInfo.InvariantCulture)];
-        var delay = policy.BackoffAfter(attempt, Random.Shared.NextDouble());
         _pending.Retries.Add((item.Raw, ScheduleCommands.NewId(), (long)Math.Ceiling(delay.TotalMilliseconds),
             HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+    }
+
+    /// <summary>The consumer said trying again cannot help: to rejected at once, with headers saying why.</summary>
+    private void FailPermanently(Prefetched item, string consumer, string reason)
+    {
+        LogPermanentFailure(engine.Queue, consumer, item.Delivery.Id, reason);
+        var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
+        {
+            [DeadLetterHeaders.Reason] = [DeadLetterHeaders.PermanentFailure],
+            [DeadLetterHeaders.Attempts] = [Math.Max(1, item.Delivery.Attempt).ToString(CultureInfo.InvariantCulture)],
+            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate($"consumer {consumer} failed permanently: {reason}")],
+        };
+        headers.Remove(DeadLetterHeaders.Attempt);
+        _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
     }
 
     private void RecordOutcome(Prefetched item, DeliveryOutcome outcome, string consumer)
