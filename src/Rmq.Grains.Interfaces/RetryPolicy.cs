@@ -6,7 +6,8 @@ namespace Rmq;
 /// A queue's retry policy (<see cref="IQueueGrain.SetRetryPolicy"/>): a delivery whose consumer returns
 /// <see cref="DeliveryOutcome.Retry"/>, throws, or does not answer within <c>Rmq:ConsumerTimeout</c> is
 /// scheduled again after a backoff that grows with each attempt; after <see cref="MaxAttempts"/> attempts
-/// it goes to rejected with headers saying why (<see cref="DeadLetterHeaders"/>).
+/// it goes to rejected with headers saying why (<see cref="DeadLetterHeaders"/>). A throw of one of the
+/// <see cref="NeverRetry"/> exception types goes to rejected at once.
 /// </summary>
 /// <param name="MaxAttempts">How many times a delivery is handed to a consumer at most, the first included. 1 to 1000; default 10.</param>
 /// <param name="InitialBackoff">The wait before the second attempt. 0 to 30 days; default 1 s.</param>
@@ -33,6 +34,44 @@ public sealed record RetryPolicy(
     /// <summary>The most attempts a policy may allow.</summary>
     public const int MaxAttemptsLimit = 1000;
 
+    /// <summary>The most exception types <see cref="NeverRetry"/> may name.</summary>
+    public const int MaxNeverRetryTypes = 50;
+
+    /// <summary>
+    /// Full names of exception types (<c>System.FormatException</c>) that are never retried: a consumer that throws one
+    /// of them, or a type derived from one (when the queue's silo knows the thrown type), fails the delivery for good,
+    /// as with <see cref="PermanentFailureException"/>: straight to rejected, <c>rmq-reason: permanent-failure</c>.
+    /// Empty by default. Set it with <see cref="NeverRetrying(Type[])"/>.
+    /// </summary>
+    [Id(5)]
+    public IReadOnlyList<string> NeverRetry { get; init; } = [];
+
+    /// <summary>This policy, with <paramref name="exceptionTypes"/> added to <see cref="NeverRetry"/>.</summary>
+    /// <exception cref="ArgumentException">A type is not an exception type.</exception>
+    public RetryPolicy NeverRetrying(params Type[] exceptionTypes)
+    {
+        foreach (var type in exceptionTypes)
+            if (!typeof(Exception).IsAssignableFrom(type) || type.FullName is null)
+                throw new ArgumentException($"RetryPolicy.NeverRetrying takes exception types; {type} is not one.", nameof(exceptionTypes));
+        return this with { NeverRetry = [.. NeverRetry, .. exceptionTypes.Select(t => t.FullName!).Where(n => !NeverRetry.Contains(n)).Distinct()] };
+    }
+
+    /// <summary>Whether <paramref name="exceptionTypeName"/> (a full name) is one of <see cref="NeverRetry"/>.</summary>
+    public bool IsNeverRetried(string exceptionTypeName) => NeverRetry.Contains(exceptionTypeName, StringComparer.Ordinal);
+
+    /// <summary>Equal when every setting is, <see cref="NeverRetry"/> compared by its names in order.</summary>
+    public bool Equals(RetryPolicy? other) =>
+        other is not null && MaxAttempts == other.MaxAttempts && InitialBackoff == other.InitialBackoff && Multiplier.Equals(other.Multiplier)
+        && MaxBackoff == other.MaxBackoff && Jitter.Equals(other.Jitter) && NeverRetry.SequenceEqual(other.NeverRetry, StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = HashCode.Combine(MaxAttempts, InitialBackoff, Multiplier, MaxBackoff, Jitter);
+        foreach (var name in NeverRetry) hash = HashCode.Combine(hash, StringComparer.Ordinal.GetHashCode(name));
+        return hash;
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the field that is out of range, and the range.</summary>
     public void Validate()
     {
@@ -51,6 +90,16 @@ public sealed record RetryPolicy(
         if (!(Jitter >= 0 && Jitter <= 1))
             throw new ArgumentOutOfRangeException(nameof(Jitter), Jitter,
                 $"RetryPolicy.Jitter must be 0 (none) to 1, but it is {Jitter.ToString(CultureInfo.InvariantCulture)}.");
+        if (NeverRetry is null)
+            throw new ArgumentNullException(nameof(NeverRetry), "RetryPolicy.NeverRetry must be a list (empty: every exception is retried).");
+        if (NeverRetry.Count > MaxNeverRetryTypes)
+            throw new ArgumentOutOfRangeException(nameof(NeverRetry), NeverRetry.Count,
+                $"RetryPolicy.NeverRetry may name at most {MaxNeverRetryTypes} exception types, but it names {NeverRetry.Count}.");
+        foreach (var name in NeverRetry)
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 500 || name.Any(c => char.IsWhiteSpace(c) || c is ';' or '|'))
+                throw new ArgumentException(
+                    $"RetryPolicy.NeverRetry holds '{name}'; each entry must be an exception type's full name, such as System.FormatException (no spaces, ';' or '|', at most 500 characters).",
+                    nameof(NeverRetry));
     }
 
     /// <summary>

@@ -247,10 +247,24 @@ public sealed class CliTests(SingleSiloFixture fixture)
         var show = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue);
         Assert.Equal($"retry policy of '{queue}': 5 attempts, backoff 00:00:02 × 2 up to 00:10:00, jitter 0", show.StdOut.Trim());
 
+        // Exception types never retried: the list is replaced when given, kept when another field changes.
+        var never = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--never-retry", "System.FormatException", "--never-retry", "System.TimeoutException");
+        Assert.True(never.ExitCode == 0, never.ToString());
+        Assert.Equal($"retry policy of '{queue}': 5 attempts, backoff 00:00:02 × 2 up to 00:10:00, jitter 0; never retried: System.FormatException, System.TimeoutException", never.StdOut.Trim());
+        var kept = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--max-attempts", "6");
+        Assert.True(kept.ExitCode == 0, kept.ToString());
+        Assert.Equal(["System.FormatException", "System.TimeoutException"], (await grain.GetRetryPolicy())!.NeverRetry);
+        var badType = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--never-retry", "not a type");
+        Assert.True(badType.ExitCode == 2, badType.ToString());
+        Assert.Contains("each entry must be an exception type's full name", badType.StdErr);
+        var emptied = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--never-retry", "none");
+        Assert.True(emptied.ExitCode == 0, emptied.ToString());
+        Assert.Empty((await grain.GetRetryPolicy())!.NeverRetry);
+
         var bad = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--max-attempts", "0");
         Assert.True(bad.ExitCode == 2, bad.ToString()); // bad input, as every argument the grain refuses
         Assert.Contains("RetryPolicy.MaxAttempts must be 1 to 1000", bad.StdErr);
-        Assert.Equal(5, (await grain.GetRetryPolicy())!.MaxAttempts);
+        Assert.Equal(6, (await grain.GetRetryPolicy())!.MaxAttempts);
         var both = await CliRunner.RunAsync(fixture.Silo, "retry-policy", queue, "--remove", "--jitter", "0.1");
         Assert.NotEqual(0, both.ExitCode);
         Assert.Contains("--remove takes no other option", both.StdErr + both.StdOut);

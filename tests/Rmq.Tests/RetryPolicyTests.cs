@@ -17,6 +17,42 @@ public sealed class RetryPolicyTests
     }
 
     [Fact]
+    public void NeverRetry_NamesExceptionTypes_IsStoredAsV2_AndAPolicyWithoutItStaysV1()
+    {
+        var policy = RetryPolicy.Default.NeverRetrying(typeof(FormatException), typeof(ArgumentException), typeof(FormatException));
+        Assert.Equal(["System.FormatException", "System.ArgumentException"], policy.NeverRetry);
+        policy.Validate();
+        var stored = RedisQueueStore.EncodeRetryPolicy(policy);
+        Assert.Equal("v2;10;1000;2;600000;0.2;System.FormatException|System.ArgumentException", stored);
+        Assert.Equal(policy, RedisQueueStore.DecodeRetryPolicy(stored));
+        Assert.NotEqual(RetryPolicy.Default, policy);
+        Assert.StartsWith("v1;", RedisQueueStore.EncodeRetryPolicy(RetryPolicy.Default), StringComparison.Ordinal);
+        Assert.Equal(RetryPolicy.Default, RetryPolicy.Default with { NeverRetry = [] });
+    }
+
+    [Fact]
+    public void NeverRetry_MatchesTheThrownType_ItsBaseTypes_AndATypeTheSiloDoesNotKnow()
+    {
+        var policy = RetryPolicy.Default.NeverRetrying(typeof(ArgumentException));
+        Assert.Equal("System.ArgumentException", Rmq.Queue.ConnectionPump.NeverRetried(policy, new ArgumentException("x")));
+        // ArgumentNullException derives from ArgumentException.
+        Assert.Equal("System.ArgumentException", Rmq.Queue.ConnectionPump.NeverRetried(policy, new ArgumentNullException("x")));
+        Assert.Null(Rmq.Queue.ConnectionPump.NeverRetried(policy, new InvalidOperationException("x")));
+        Assert.Null(Rmq.Queue.ConnectionPump.NeverRetried(RetryPolicy.Default, new ArgumentException("x")));
+    }
+
+    [Fact]
+    public void NeverRetry_RefusesWhatIsNotAnExceptionTypeName()
+    {
+        var notAnException = Assert.Throws<ArgumentException>(() => RetryPolicy.Default.NeverRetrying(typeof(string)));
+        Assert.Contains("takes exception types; System.String is not one", notAnException.Message);
+        var spaced = Assert.Throws<ArgumentException>(() => (RetryPolicy.Default with { NeverRetry = ["My Exception"] }).Validate());
+        Assert.Contains("each entry must be an exception type's full name", spaced.Message);
+        Assert.Throws<ArgumentException>(() => (RetryPolicy.Default with { NeverRetry = ["A|B"] }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (RetryPolicy.Default with { NeverRetry = Enumerable.Range(0, 51).Select(i => $"E{i}").ToArray() }).Validate());
+    }
+
+    [Fact]
     public void Jitter_TakesAtMostItsFractionOff_NeverAddsToTheWait()
     {
         var policy = new RetryPolicy(10, TimeSpan.FromSeconds(10), 2, TimeSpan.FromMinutes(10), 0.25);

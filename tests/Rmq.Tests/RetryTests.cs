@@ -78,6 +78,33 @@ public abstract class RetryTests(RmqClusterFixture fixture) : QueueTestBase(fixt
     }
 
     [Fact]
+    public async Task AThrowOfAnExceptionTypeThePolicyNeverRetries_GoesStraightToRejected_AndOthersAreRetried()
+    {
+        var name = RmqClusterFixture.UniqueName("never");
+        var policy = Policy(5, 50).NeverRetrying(typeof(InvalidOperationException));
+        var queue = await ConsumingAsync(name, policy);
+        Assert.Equal(policy, await queue.GetRetryPolicy());
+        await queue.Publish("throw:never");
+
+        await EventuallyCounts(name, 0, 0, 1);
+        var (headers, _) = Decode(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0));
+        Assert.Equal([DeadLetterHeaders.PermanentFailure], headers[DeadLetterHeaders.Reason]);
+        Assert.Contains("System.InvalidOperationException is never retried: cannot handle throw:never", headers[DeadLetterHeaders.LastError][0]);
+        await Task.Delay(300);
+        Assert.Single(RetryLog.Of(name));
+
+        // Another type is retried as the policy says: five attempts, then retries-exhausted.
+        await queue.SetRetryPolicy(Policy(5, 50).NeverRetrying(typeof(FormatException)));
+        await Db.KeyDeleteAsync(Keys.Rejected(name));
+        await queue.Publish("throw:retried");
+        await EventuallyCounts(name, 0, 0, 1, 20);
+        (headers, _) = Decode(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0));
+        Assert.Equal([DeadLetterHeaders.RetriesExhausted], headers[DeadLetterHeaders.Reason]);
+        Assert.Equal(6, RetryLog.Of(name).Count);
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task PermanentFailureException_GoesStraightToRejected_WithHeadersSayingWhy_EvenUnderARetryPolicy()
     {
         var name = RmqClusterFixture.UniqueName("permanent");

@@ -32,13 +32,20 @@ public sealed partial class RedisQueueStore
     public Task<RetryPolicy?> LoadRetryPolicyAsync(string queue) =>
         Run("HGET retry", async db => DecodeRetryPolicy(await db.HashGetAsync(Keys.ConsumingConfig(queue), RetryField).ConfigureAwait(false)));
 
-    /// <summary>The stored form: <c>v1;attempts;initial-ms;multiplier;max-ms;jitter</c>, invariant culture.</summary>
-    internal static string EncodeRetryPolicy(RetryPolicy p) => string.Join(';', "v1",
-        p.MaxAttempts.ToString(CultureInfo.InvariantCulture),
-        p.InitialBackoff.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture),
-        p.Multiplier.ToString("R", CultureInfo.InvariantCulture),
-        p.MaxBackoff.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture),
-        p.Jitter.ToString("R", CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The stored form: <c>v1;attempts;initial-ms;multiplier;max-ms;jitter</c>, invariant culture; with exception types
+    /// never retried, <c>v2;…;jitter;Type1|Type2</c> (a policy without them stays v1, readable by earlier versions).
+    /// </summary>
+    internal static string EncodeRetryPolicy(RetryPolicy p)
+    {
+        var v1 = string.Join(';', "v1",
+            p.MaxAttempts.ToString(CultureInfo.InvariantCulture),
+            p.InitialBackoff.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture),
+            p.Multiplier.ToString("R", CultureInfo.InvariantCulture),
+            p.MaxBackoff.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture),
+            p.Jitter.ToString("R", CultureInfo.InvariantCulture));
+        return p.NeverRetry.Count == 0 ? v1 : string.Concat("v2", v1.AsSpan(2), ";", string.Join('|', p.NeverRetry));
+    }
 
     /// <summary>Null for no value, and for one that is not a valid policy (the queue then has none; the caller logs it).</summary>
     internal static RetryPolicy? DecodeRetryPolicy(RedisValue value)
@@ -47,7 +54,7 @@ public sealed partial class RedisQueueStore
         var parts = ((string)value!).Split(';');
         const NumberStyles number = NumberStyles.Float;
         var c = CultureInfo.InvariantCulture;
-        if (parts.Length != 6 || parts[0] != "v1"
+        if (!(parts.Length == 6 && parts[0] == "v1" || parts.Length == 7 && parts[0] == "v2")
             || !int.TryParse(parts[1], NumberStyles.None, c, out var attempts)
             || !double.TryParse(parts[2], number, c, out var initial)
             || !double.TryParse(parts[3], number, c, out var multiplier)
@@ -57,7 +64,10 @@ public sealed partial class RedisQueueStore
             return null;
         try
         {
-            var policy = new RetryPolicy(attempts, TimeSpan.FromMilliseconds(initial), multiplier, TimeSpan.FromMilliseconds(max), jitter);
+            var policy = new RetryPolicy(attempts, TimeSpan.FromMilliseconds(initial), multiplier, TimeSpan.FromMilliseconds(max), jitter)
+            {
+                NeverRetry = parts.Length == 7 ? parts[6].Split('|') : [],
+            };
             policy.Validate();
             return policy;
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orleans.Serialization;
 using Rmq.Redis;
 
 namespace Rmq.Queue;
@@ -149,6 +150,9 @@ internal sealed partial class ConnectionPump
             case CallEnd.Failed when error is PermanentFailureException permanent:
                 foreach (var p in items) FailPermanently(p, name, permanent.Message);
                 break;
+            case CallEnd.Failed when engine.RetryPolicy is { NeverRetry.Count: > 0 } policy && NeverRetried(policy, error!) is { } type:
+                foreach (var p in items) FailPermanently(p, name, $"{type} is never retried: {error!.Message}");
+                break;
             case CallEnd.Failed when error is RetryLaterException later:
                 foreach (var p in items) RetryAfter(p, later.Delay, engine.RetryPolicy?.MaxAttempts, $"consumer {name} asked to retry after {later.Delay}: {later.Message}");
                 break;
@@ -261,6 +265,19 @@ internal sealed partial class ConnectionPump
         headers[DeadLetterHeaders.Attempt] = [(attempt + 1).ToString(CultureInfo.InvariantCulture)];
         _pending.Retries.Add((item.Raw, ScheduleCommands.NewId(), (long)Math.Ceiling(delay.TotalMilliseconds),
             HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+    }
+
+    /// <summary>
+    /// The name of the exception type in the policy's NeverRetry list that <paramref name="error"/> is (or derives from),
+    /// or null. A type the queue's silo does not know arrives as Orleans' fallback, which keeps the thrown type's name.
+    /// </summary>
+    internal static string? NeverRetried(RetryPolicy policy, Exception error)
+    {
+        if (error is UnavailableExceptionFallbackException fallback)
+            return fallback.ExceptionType is { } thrown && policy.IsNeverRetried(thrown) ? thrown : null;
+        for (var type = error.GetType(); type is not null; type = type.BaseType)
+            if (type.FullName is { } name && policy.IsNeverRetried(name)) return name;
+        return null;
     }
 
     /// <summary>The consumer said trying again cannot help: to rejected at once, with headers saying why.</summary>
