@@ -25,6 +25,9 @@ public sealed record Delivery(
         int.TryParse(GetHeader(DeadLetterHeaders.Attempt), System.Globalization.NumberStyles.None,
             System.Globalization.CultureInfo.InvariantCulture, out var attempt) && attempt > 0 ? attempt : 1;
 
+    /// <summary>The job id the producer gave (<see cref="RmqMessage.WithJobId"/>, the <c>rmq-job-id</c> header), the same on every attempt; or null.</summary>
+    public string? JobId => GetHeader(JobIds.Header);
+
     /// <summary>The first value of a header, or <c>null</c>. Keys are matched exactly, as Go rmq stores them.</summary>
     public string? GetHeader(string key) =>
         Headers.TryGetValue(key, out var values) && values.Length > 0 ? values[0] : null;

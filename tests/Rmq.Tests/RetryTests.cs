@@ -105,6 +105,28 @@ public abstract class RetryTests(RmqClusterFixture fixture) : QueueTestBase(fixt
     }
 
     [Fact]
+    public async Task AJobId_StaysTheSame_AcrossRetries_Rejection_AndReturnRejected()
+    {
+        var name = RmqClusterFixture.UniqueName("jobid");
+        var queue = await ConsumingAsync(name, Policy(5, 50));
+        var message = RmqMessage.Text("reject-at-2:x").WithJobId("order-42");
+        Assert.Equal("order-42", message.JobId);
+        await queue.Publish(message);
+
+        // Attempt 1 retried, attempt 2 rejected by the consumer; returned, then the same again.
+        await EventuallyCounts(name, 0, 0, 1);
+        var (rejected, _) = Decode(await Db.ListGetByIndexAsync(Keys.Rejected(name), 0));
+        Assert.Equal(["order-42"], rejected[JobIds.Header]);
+        Assert.Equal(1, await queue.ReturnRejected(10));
+        await Eventually.True(() => Task.FromResult(RetryLog.Of(name).Count >= 4), "four attempts", 15);
+        await EventuallyCounts(name, 0, 0, 1);
+        var calls = RetryLog.Of(name);
+        Assert.Equal([1, 2, 1, 2], calls.Select(c => c.Attempt));
+        Assert.All(calls, c => Assert.Equal(["order-42"], c.Headers[JobIds.Header]));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task PermanentFailureException_GoesStraightToRejected_WithHeadersSayingWhy_EvenUnderARetryPolicy()
     {
         var name = RmqClusterFixture.UniqueName("permanent");

@@ -87,6 +87,23 @@ public sealed record RmqMessage
     }
 
     /// <summary>
+    /// A copy carrying the job id <paramref name="id"/> (<see cref="JobIds"/>, the <c>rmq-job-id</c> header): stable across
+    /// retries, redeliveries and returns, read by the consumer as <see cref="Delivery.JobId"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is empty, longer than <see cref="JobIds.MaxLength"/>, or holds spaces or control characters.</exception>
+    public RmqMessage WithJobId(string id)
+    {
+        if (JobIds.Problem(id) is { } problem) throw new ArgumentException(problem, nameof(id));
+        return WithHeader(JobIds.Header, id);
+    }
+
+    /// <summary>A copy carrying a new job id (<see cref="JobIds.New"/>); read it back from <see cref="JobId"/> to keep it.</summary>
+    public RmqMessage WithNewJobId() => WithHeader(JobIds.Header, JobIds.New());
+
+    /// <summary>The job id this message carries (<see cref="WithJobId"/>), or null.</summary>
+    public string? JobId => Headers.TryGetValue(JobIds.Header, out var values) && values.Length > 0 ? values[0] : null;
+
+    /// <summary>
     /// A copy carrying the W3C trace context (<c>traceparent</c>, <c>tracestate</c>) of
     /// <paramref name="activity"/>, or of <see cref="Activity.Current"/>; unchanged when there is none.
     /// A consumer continues the trace with <c>Delivery.StartConsumerActivity</c>.
