@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Rmq.LongJobs;
 using Rmq.Redis;
 
 namespace Rmq.Queue;
@@ -33,6 +34,7 @@ internal sealed partial class ConnectionPump
     private async Task RunJobAsync(InFlightCall call, ILongRunningConsumerGrain consumer)
     {
         var started = Stopwatch.GetTimestamp();
+        RenewingSilo.Clear();
         try
         {
             var outcome = await consumer.Run(call.Items[0].Delivery, call.Job!);
