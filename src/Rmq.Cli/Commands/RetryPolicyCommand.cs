@@ -21,7 +21,6 @@ internal static class RetryPolicyCommand
         var neverRetry = new Option<string[]>("--never-retry")
         {
             Description = "An exception type's full name (System.FormatException) whose throw goes straight to rejected; repeat it for more. Replaces the list; --never-retry none empties it.",
-            AllowMultipleArgumentsPerToken = false,
         };
         var remove = new Option<bool>("--remove") { Description = "Remove the policy: outcomes are Go rmq's again." };
         var command = new Command("retry-policy",

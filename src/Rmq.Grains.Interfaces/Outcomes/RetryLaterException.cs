@@ -12,16 +12,13 @@ namespace Rmq;
 [GenerateSerializer]
 public sealed class RetryLaterException : Exception
 {
-    /// <summary>The longest delay: a year.</summary>
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(365);
-
     /// <summary>Try again after <paramref name="delay"/> (zero: as soon as the scheduler runs), for <paramref name="reason"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative or longer than <see cref="MaxDelay"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative or longer than <see cref="Scheduling.MaxDelay"/> (a year, as for a delayed message).</exception>
     public RetryLaterException(TimeSpan delay, string? reason = null)
         : base(reason ?? $"retry after {delay}")
     {
-        if (delay < TimeSpan.Zero || delay > MaxDelay)
-            throw new ArgumentOutOfRangeException(nameof(delay), delay, $"A retry delay must be zero or more and at most {MaxDelay.TotalDays:F0} days.");
+        if (delay < TimeSpan.Zero || delay > Scheduling.MaxDelay)
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, $"A retry delay must be zero or more and at most {Scheduling.MaxDelay.TotalDays:F0} days.");
         Delay = delay;
     }
 

@@ -168,14 +168,7 @@ internal sealed partial class ConnectionPump
         var item = call.Items[0];
         var consumer = call.Slot.Registration.Name;
         LogMaxRunTime(engine.Queue, consumer, item.Delivery.Id, call.Job!.MaxRunTime);
-        var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
-        {
-            [DeadLetterHeaders.Reason] = [DeadLetterHeaders.MaxRunTime],
-            [DeadLetterHeaders.Attempts] = [Math.Max(1, item.Delivery.Attempt).ToString(CultureInfo.InvariantCulture)],
-            [DeadLetterHeaders.LastError] = [$"job of consumer {consumer} ran longer than {call.Job.MaxRunTime}"],
-        };
-        headers.Remove(DeadLetterHeaders.Attempt);
-        _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+        DeadLetter(item, DeadLetterHeaders.MaxRunTime, item.Delivery.Attempt, $"job of consumer {consumer} ran longer than {call.Job.MaxRunTime}");
     }
 
     /// <summary>

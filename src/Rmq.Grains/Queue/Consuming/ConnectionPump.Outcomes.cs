@@ -221,13 +221,7 @@ internal sealed partial class ConnectionPump
                 continue;
             }
             LogDeadLettered(engine.Queue, consumer, item.TimedOutAttempts, options.ConsumerTimeout);
-            var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
-            {
-                [DeadLetterHeaders.Reason] = [DeadLetterHeaders.ConsumerTimeout],
-                [DeadLetterHeaders.Attempts] = [item.TimedOutAttempts.ToString(CultureInfo.InvariantCulture)],
-                [DeadLetterHeaders.LastError] = [why],
-            };
-            _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+            DeadLetter(item, DeadLetterHeaders.ConsumerTimeout, item.TimedOutAttempts, why);
         }
         engine.ReportTimeout(consumer, items.Count);
     }
@@ -249,20 +243,17 @@ internal sealed partial class ConnectionPump
     private void RetryAfter(Prefetched item, TimeSpan delay, int? maxAttempts, string error)
     {
         var attempt = item.Delivery.Attempt;
-        var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
-        {
-            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate(error)],
-        };
         if (attempt >= maxAttempts)
         {
             LogRetriesExhausted(engine.Queue, attempt, error);
-            headers.Remove(DeadLetterHeaders.Attempt);
-            headers[DeadLetterHeaders.Reason] = [DeadLetterHeaders.RetriesExhausted];
-            headers[DeadLetterHeaders.Attempts] = [attempt.ToString(CultureInfo.InvariantCulture)];
-            _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
+            DeadLetter(item, DeadLetterHeaders.RetriesExhausted, attempt, error);
             return;
         }
-        headers[DeadLetterHeaders.Attempt] = [(attempt + 1).ToString(CultureInfo.InvariantCulture)];
+        var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
+        {
+            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate(error)],
+            [DeadLetterHeaders.Attempt] = [(attempt + 1).ToString(CultureInfo.InvariantCulture)],
+        };
         _pending.Retries.Add((item.Raw, ScheduleCommands.NewId(), (long)Math.Ceiling(delay.TotalMilliseconds),
             HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
     }
@@ -284,11 +275,20 @@ internal sealed partial class ConnectionPump
     private void FailPermanently(Prefetched item, string consumer, string reason)
     {
         LogPermanentFailure(engine.Queue, consumer, item.Delivery.Id, reason);
+        DeadLetter(item, DeadLetterHeaders.PermanentFailure, item.Delivery.Attempt, $"consumer {consumer} failed permanently: {reason}");
+    }
+
+    /// <summary>
+    /// Moves a delivery to rejected by Rmq's own decision: its headers say why (<c>rmq-reason</c>, <c>rmq-attempts</c>,
+    /// <c>rmq-last-error</c>), and its <c>rmq-attempt</c> goes, since no attempt follows. The publisher's headers stay.
+    /// </summary>
+    private void DeadLetter(Prefetched item, string reason, int attempts, string lastError)
+    {
         var headers = new Dictionary<string, string[]>(item.Delivery.Headers)
         {
-            [DeadLetterHeaders.Reason] = [DeadLetterHeaders.PermanentFailure],
-            [DeadLetterHeaders.Attempts] = [Math.Max(1, item.Delivery.Attempt).ToString(CultureInfo.InvariantCulture)],
-            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate($"consumer {consumer} failed permanently: {reason}")],
+            [DeadLetterHeaders.Reason] = [reason],
+            [DeadLetterHeaders.Attempts] = [attempts.ToString(CultureInfo.InvariantCulture)],
+            [DeadLetterHeaders.LastError] = [DeadLetterHeaders.Truncate(lastError)],
         };
         headers.Remove(DeadLetterHeaders.Attempt);
         _pending.DeadLetters.Add((item.Raw, HeaderCodec.Encode(item.Delivery.PayloadBytes, headers)));
