@@ -16,8 +16,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
 
     private IQueueGrain Queue(string name) => fixture.Grains.GetGrain<IQueueGrain>(name);
 
-    private async Task<(long Ready, long Unacked, long Rejected)> Counts(string queue) =>
-        (await Db.ListLengthAsync(Keys.Ready(queue)), await fixture.UnackedTotalAsync(queue), await Db.ListLengthAsync(Keys.Rejected(queue)));
+    private Task<(long Ready, long Unacked, long Rejected)> Counts(string queue) => fixture.Multiplexer.CountsAsync(Keys, queue);
 
     private async Task<ITestConsumerGrain> ConsumerAsync(ConsumerBehaviour behaviour)
     {

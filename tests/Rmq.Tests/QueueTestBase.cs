@@ -34,8 +34,7 @@ public abstract class QueueTestBase(RmqClusterFixture fixture)
     protected Task<long> Unacked(string queue) => Fixture.Multiplexer.UnackedTotalAsync(Keys, queue);
 
     /// <summary>(ready, unacked, rejected), for one-line assertions.</summary>
-    protected async Task<(long Ready, long Unacked, long Rejected)> Counts(string queue) =>
-        (await Ready(queue), await Unacked(queue), await Rejected(queue));
+    protected Task<(long Ready, long Unacked, long Rejected)> Counts(string queue) => Fixture.Multiplexer.CountsAsync(Keys, queue);
 
     protected Task EventuallyCounts(string queue, long ready, long unacked, long rejected, double seconds = 10) =>
         Eventually.Equal((ready, unacked, rejected), () => Counts(queue), $"(ready, unacked, rejected) of {queue}", seconds);

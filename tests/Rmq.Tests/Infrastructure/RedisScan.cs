@@ -32,6 +32,25 @@ public static class RedisScan
         return lists;
     }
 
+    /// <summary>
+    /// Ready, unacked (summed over every connection's list) and rejected of <paramref name="queue"/> as one snapshot: the
+    /// lengths are read in one MULTI/EXEC, so a delivery that moves between lists while the queue consumes is counted
+    /// once (read one after another, a move from unacked to rejected between two reads counted it twice). The queue's
+    /// keys share its hash slot in the cluster dialect, as the outcome script needs them to.
+    /// </summary>
+    public static async Task<(long Ready, long Unacked, long Rejected)> CountsAsync(this IConnectionMultiplexer multiplexer, RedisKeys keys, string queue)
+    {
+        var lists = await multiplexer.UnackedListsAsync(keys, queue);
+        var snapshot = multiplexer.GetDatabase().CreateTransaction();
+        var ready = snapshot.ListLengthAsync(keys.Ready(queue));
+        var unacked = lists.Select(list => snapshot.ListLengthAsync(list)).ToList();
+        var rejected = snapshot.ListLengthAsync(keys.Rejected(queue));
+        if (!await snapshot.ExecuteAsync()) throw new InvalidOperationException($"the MULTI/EXEC that reads the lists of {queue} did not run");
+        long unackedTotal = 0;
+        foreach (var length in unacked) unackedTotal += await length;
+        return (await ready, unackedTotal, await rejected);
+    }
+
     /// <summary>The sum of LLEN over every unacked list of <paramref name="queue"/> in Redis.</summary>
     public static async Task<long> UnackedTotalAsync(this IConnectionMultiplexer multiplexer, RedisKeys keys, string queue)
     {
