@@ -15,6 +15,7 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     ConsumingCommand.CreateUpdate(),
     ConsumingCommand.CreateRemoveConsumer(),
     RetryPolicyCommand.Create(),
+    LimitsCommand.Create(),
     RecurringCommand.Create(),
     JobsCommand.Create(),
     CleanCommand.Create(),

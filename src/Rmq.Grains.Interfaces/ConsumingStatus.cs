@@ -25,6 +25,8 @@ namespace Rmq;
 /// </param>
 /// <param name="StaleJobRenewals">Lease renewals of runs this queue does not hold, answered and counted the same way.</param>
 /// <param name="Jobs">The long-running jobs in flight (<see cref="IQueueGrain.GetJobsInFlight"/>), or null when there are none.</param>
+/// <param name="Limits">The queue's flow limits (<see cref="IQueueGrain.SetFlowLimits"/>), or null when it has none.</param>
+/// <param name="RateLimited">Deliveries are waiting for the rate limit's window to move on (on purpose: such a queue is not stalled).</param>
 [GenerateSerializer, Immutable]
 public sealed record ConsumingStatus(
     [property: Id(0)] ConsumingState State,
@@ -39,7 +41,9 @@ public sealed record ConsumingStatus(
     [property: Id(9)] bool Paused = false,
     [property: Id(10)] long StaleJobOutcomes = 0,
     [property: Id(11)] IReadOnlyList<JobInFlight>? Jobs = null,
-    [property: Id(12)] long StaleJobRenewals = 0)
+    [property: Id(12)] long StaleJobRenewals = 0,
+    [property: Id(13)] FlowLimits? Limits = null,
+    [property: Id(14)] bool RateLimited = false)
 {
     /// <summary>The status of a queue that does not consume.</summary>
     public static readonly ConsumingStatus NotConsuming = new(ConsumingState.NotConsuming, null, false, null, null, null, 0, 0, 0);

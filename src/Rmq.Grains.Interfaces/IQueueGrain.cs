@@ -217,6 +217,18 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<RetryPolicy?> GetRetryPolicy();
 
     /// <summary>
+    /// Sets (or, with null or no limit set, removes) the queue's flow limits: at most <see cref="RateLimit.Count"/>
+    /// deliveries handed out in any window of <see cref="RateLimit.Per"/>, and at most <see cref="FlowLimits.MaxConcurrency"/>
+    /// inside consumer calls at once — across every consumer on every silo. Persisted first, then in force from the next
+    /// hand-out; kept by StopConsuming, and by every later activation. Deliveries held back wait in the queue's prefetch.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range (see <see cref="FlowLimits.Validate"/>); nothing was changed.</exception>
+    Task SetFlowLimits(FlowLimits? limits);
+
+    /// <summary>The queue's flow limits, or <c>null</c> when it has none.</summary>
+    Task<FlowLimits?> GetFlowLimits();
+
+    /// <summary>
     /// Sets the queue that <see cref="DeliveryOutcome.Push"/> moves deliveries to (its <c>ready</c>
     /// list). <c>null</c> clears it; without a push queue, Push behaves as Reject.
     /// </summary>

@@ -277,6 +277,50 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Limits_ShowsSetsOneLimitKeepsTheOtherAndRemoves_AndRefusesBadInputSayingWhy()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-lim");
+        var grain = fixture.Client.Grains.GetGrain<IQueueGrain>(queue);
+
+        var none = await CliRunner.RunAsync(fixture.Silo, "limits", queue);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Equal($"'{queue}' has no flow limits", none.StdOut.Trim());
+
+        var rate = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--rate", "100/s");
+        Assert.True(rate.ExitCode == 0, rate.ToString());
+        Assert.Equal($"flow limits of '{queue}': rate 100/s", rate.StdOut.Trim());
+        var both = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--concurrency", "5");
+        Assert.True(both.ExitCode == 0, both.ToString());
+        Assert.Equal(new FlowLimits { Rate = new RateLimit(100, TimeSpan.FromSeconds(1)), MaxConcurrency = 5 }, await grain.GetFlowLimits());
+        Assert.Equal("v1;100;1000;5", (string?)await Db.HashGetAsync(Keys.ConsumingConfig(queue), "limits"));
+        var show = await CliRunner.RunAsync(fixture.Silo, "limits", queue);
+        Assert.Equal($"flow limits of '{queue}': rate 100/s, concurrency 5", show.StdOut.Trim());
+        var oneGone = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--rate", "none");
+        Assert.True(oneGone.ExitCode == 0, oneGone.ToString());
+        Assert.Equal(new FlowLimits { MaxConcurrency = 5 }, await grain.GetFlowLimits());
+
+        var badRate = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--rate", "fast");
+        Assert.True(badRate.ExitCode == 2, badRate.ToString());
+        Assert.Contains("'fast' is not a rate limit: write deliveries/window, such as 100/s", badRate.StdErr);
+        var zero = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--rate", "0/s");
+        Assert.True(zero.ExitCode == 2, zero.ToString());
+        Assert.Contains("A rate limit allows 1 to 100,000 deliveries per window; 0 is out of range.", zero.StdErr);
+        var badConcurrency = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--concurrency", "0");
+        Assert.True(badConcurrency.ExitCode == 2, badConcurrency.ToString());
+        Assert.Contains("--concurrency: '0' is not a number of deliveries from 1 to 100,000 (or none).", badConcurrency.StdErr);
+        var mixed = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--remove", "--rate", "1/s");
+        Assert.True(mixed.ExitCode == 2, mixed.ToString());
+        Assert.Contains("--remove takes no other option", mixed.StdErr);
+        Assert.Equal(new FlowLimits { MaxConcurrency = 5 }, await grain.GetFlowLimits());
+
+        var remove = await CliRunner.RunAsync(fixture.Silo, "limits", queue, "--remove");
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+        Assert.Equal($"removed the flow limits of '{queue}'", remove.StdOut.Trim());
+        Assert.Null(await grain.GetFlowLimits());
+        Assert.False(await Db.HashExistsAsync(Keys.ConsumingConfig(queue), "limits"));
+    }
+
+    [Fact]
     public async Task Clean_ReturnsTheUnackedDeliveriesOfADeadGoRmqConnection()
     {
         var queue = SingleSiloFixture.UniqueName("cli-c");

@@ -36,12 +36,17 @@ public sealed record QueueDeclaration
     /// <summary>Orders declarations during a rolling deploy: a lower version than the one in force is not applied. Default 0.</summary>
     [Id(5)] public long Version { get; init; }
 
+    /// <summary>The queue's flow limits; null for none.</summary>
+    [Id(6)] public FlowLimits? Limits { get; init; }
+
     /// <summary>A digest of everything but <see cref="Version"/>: equal for declarations that ask for the same state.</summary>
     public string Fingerprint()
     {
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{PrefetchLimit}|{PollInterval.Ticks}|{PushQueue}|")
             .Append(RetryPolicy is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p.MaxAttempts},{p.InitialBackoff.Ticks},{p.Multiplier:R},{p.MaxBackoff.Ticks},{p.Jitter:R}") : "-");
+        // Appended only when set, so the fingerprints of declarations without limits stay what earlier versions wrote.
+        if (Limits is { IsEmpty: false } limits) text.Append("|limits ").Append(limits.ToString());
         foreach (var c in Consumers.OrderBy(c => c.Grain.ToString(), StringComparer.Ordinal))
             text.Append(CultureInfo.InvariantCulture, $"|{c.Tag},{c.Grain},{c.BatchSize},{c.BatchTimeout.Ticks}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];

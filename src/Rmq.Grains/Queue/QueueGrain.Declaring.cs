@@ -100,6 +100,14 @@ internal sealed partial class QueueGrain
             if (_engine is { } e) e.RetryPolicy = _retryPolicy;
             changed = true;
         }
+        var limits = declaration.Limits is { IsEmpty: false } l ? l : null;
+        if (limits != _flowLimits)
+        {
+            await store.SaveFlowLimitsAsync(_name, limits);
+            _flowLimits = limits;
+            if (_engine is { } e) e.FlowLimits = _flowLimits;
+            changed = true;
+        }
 
         // The registrations: kept where grain and batch settings match (with their names), else replaced.
         var config = await store.LoadConsumingAsync(_name);
@@ -190,6 +198,7 @@ internal sealed partial class QueueGrain
     {
         CheckConsumingSettings(declaration.PrefetchLimit, declaration.PollInterval);
         declaration.RetryPolicy?.Validate();
+        declaration.Limits?.Validate();
         if (declaration.PushQueue is not null) CheckPushQueue(declaration.PushQueue);
         ArgumentNullException.ThrowIfNull(declaration.Consumers);
         foreach (var consumer in declaration.Consumers)

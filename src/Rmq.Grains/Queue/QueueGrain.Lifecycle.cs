@@ -41,6 +41,7 @@ internal sealed partial class QueueGrain
             // retry policy) must not be lost to this engine.
             _pushQueue = await store.LoadPushQueueAsync(_name);
             _retryPolicy = await store.LoadRetryPolicyAsync(_name);
+            _flowLimits = await store.LoadFlowLimitsAsync(_name);
         }
         StopResumeRetry();
         _publishing.Listed = true;
@@ -207,6 +208,8 @@ internal sealed partial class QueueGrain
         _pushQueue = config.PushQueue;
         _retryPolicy = config.RetryPolicy;
         if (config.RetryPolicyUnreadable) LogRetryPolicyUnreadable(_name);
+        _flowLimits = config.Limits;
+        if (config.LimitsUnreadable) LogFlowLimitsUnreadable(_name);
         if (config.PrefetchLimit is not int limit || _engine is not null) return;
 
         var engine = NewEngine(limit, config.PollInterval);
@@ -252,6 +255,7 @@ internal sealed partial class QueueGrain
             (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }))
         {
             RetryPolicy = _retryPolicy,
+            FlowLimits = _flowLimits,
             RetriesScheduled = ArmScheduler,
             SiloIsDead = s => membership.CurrentSnapshot.GetSiloStatus(s) == SiloStatus.Dead,
         };

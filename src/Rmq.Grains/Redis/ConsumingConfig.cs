@@ -8,6 +8,8 @@ namespace Rmq.Redis;
 /// <param name="Paused">Pause was called and neither Resume nor StopConsuming since.</param>
 /// <param name="RetryPolicy">The retry policy, or null.</param>
 /// <param name="RetryPolicyUnreadable">A retry policy is stored but cannot be read (written by a newer Rmq, or by hand).</param>
+/// <param name="Limits">The flow limits, or null.</param>
+/// <param name="LimitsUnreadable">Flow limits are stored but cannot be read.</param>
 internal sealed record ConsumingConfig(
     int? PrefetchLimit,
     TimeSpan PollInterval,
@@ -15,4 +17,6 @@ internal sealed record ConsumingConfig(
     IReadOnlyList<KeyValuePair<string, string>> Consumers,
     bool Paused,
     RetryPolicy? RetryPolicy = null,
-    bool RetryPolicyUnreadable = false);
+    bool RetryPolicyUnreadable = false,
+    FlowLimits? Limits = null,
+    bool LimitsUnreadable = false);

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 
 namespace Rmq.Redis;
 
-/// <summary>The consuming configuration of a queue, persisted so that any later activation resumes it: prefetch and poll, pause, push queue, consumer registrations (the retry policy is in RedisQueueStore.Retry.cs, the declaration mark in RedisQueueStore.Declaration.cs).</summary>
+/// <summary>The consuming configuration of a queue, persisted so that any later activation resumes it: prefetch and poll, pause, push queue, consumer registrations (the retry policy is in RedisQueueStore.Retry.cs, the flow limits in RedisQueueStore.FlowLimits.cs, the declaration mark in RedisQueueStore.Declaration.cs).</summary>
 public sealed partial class RedisQueueStore
 {
     /// <summary>
@@ -38,7 +38,7 @@ public sealed partial class RedisQueueStore
     /// Writes the whole consuming configuration a queue holds in memory — settings, push queue and
     /// consumer registrations — as after a flush or a restart without persistence. Idempotent.
     /// </summary>
-    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, RetryPolicy? retryPolicy, bool paused,
+    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, RetryPolicy? retryPolicy, FlowLimits? limits, bool paused,
         IReadOnlyCollection<KeyValuePair<string, string>> consumers) =>
         Run("restore consuming", async db =>
         {
@@ -49,6 +49,7 @@ public sealed partial class RedisQueueStore
             };
             if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
             if (paused) entries.Add(new HashEntry(PausedField, 1));
+            if (limits is { IsEmpty: false }) entries.Add(new HashEntry(LimitsField, EncodeFlowLimits(limits)));
             if (retryPolicy is not null)
             {
                 entries.Add(new HashEntry(RetryField, EncodeRetryPolicy(retryPolicy)));
@@ -105,6 +106,8 @@ public sealed partial class RedisQueueStore
             string? push = config.TryGetValue(PushField, out var q) ? (string?)q : null;
             var list = consumers.Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!)).ToList();
             var retry = config.TryGetValue(RetryField, out var r) ? DecodeRetryPolicy(r) : null;
-            return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField), retry, config.ContainsKey(RetryField) && retry is null);
+            var limits = config.TryGetValue(LimitsField, out var l) ? DecodeFlowLimits(l) : null;
+            return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField), retry, config.ContainsKey(RetryField) && retry is null,
+                limits, config.ContainsKey(LimitsField) && limits is null);
         });
 }

@@ -18,6 +18,7 @@ public sealed class RmqQueueBuilder
     private TimeSpan _poll = DefaultPoll;
     private string? _pushQueue;
     private RetryPolicy? _retryPolicy;
+    private FlowLimits _limits = new();
     private long _version;
 
     internal RmqQueueBuilder(string queue) => Queue = queue;
@@ -55,6 +56,24 @@ public sealed class RmqQueueBuilder
         policy ??= Rmq.RetryPolicy.Default;
         policy.Validate();
         _retryPolicy = policy;
+        return this;
+    }
+
+    /// <summary>At most <paramref name="count"/> deliveries handed out in any window of <paramref name="per"/>, cluster-wide (<see cref="IQueueGrain.SetFlowLimits"/>); not called: no rate limit.</summary>
+    public RmqQueueBuilder RateLimit(int count, TimeSpan per)
+    {
+        var limits = _limits with { Rate = new RateLimit(count, per) };
+        limits.Validate();
+        _limits = limits;
+        return this;
+    }
+
+    /// <summary>At most <paramref name="max"/> deliveries inside consumer calls at once, across every consumer (<see cref="IQueueGrain.SetFlowLimits"/>); not called: one per consumer.</summary>
+    public RmqQueueBuilder MaxConcurrency(int max)
+    {
+        var limits = _limits with { MaxConcurrency = max };
+        limits.Validate();
+        _limits = limits;
         return this;
     }
 
@@ -118,6 +137,7 @@ public sealed class RmqQueueBuilder
         PollInterval = _poll,
         PushQueue = _pushQueue,
         RetryPolicy = _retryPolicy,
+        Limits = _limits.IsEmpty ? null : _limits,
         Consumers = _consumers.Select(c => c(grains)).ToList(),
         Version = _version,
     };

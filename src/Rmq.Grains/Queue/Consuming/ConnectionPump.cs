@@ -143,7 +143,7 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
             if (!await ReconcileAsync()) await BackoffAsync();
             return null;
         }
-        var room = engine.PrefetchLimit - _held;
+        var room = engine.Dispatcher.FetchRoom(engine.PrefetchLimit - _held);
         var fetchMax = mayFetch && room > 0 && (_readyMayHaveMore || now >= _nextPollAt) ? room : 0;
         if (_sending.Count > 0 || _pending.Count > 0 || fetchMax > 0)
         {

@@ -12,6 +12,9 @@ internal sealed class ConsumerSlot(ConsumerRegistration registration, IConsumerG
     /// <summary>A call to the consumer is under way (it may outlive its timeout: the grain is still busy).</summary>
     public bool Busy { get; set; }
 
+    /// <summary>While <see cref="Busy"/>: how many deliveries the call holds (the flow limits count them).</summary>
+    public int Holding { get; set; }
+
     /// <summary>After a failure: no deliveries before this time.</summary>
     public DateTime RetryAt { get; set; }
 

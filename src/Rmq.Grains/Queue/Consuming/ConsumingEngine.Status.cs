@@ -111,12 +111,14 @@ internal sealed partial class ConsumingEngine
         var opening = State is ConsumingState.Opening or ConsumingState.Recovering;
         var hasWork = queued > 0 || _readyLength > 0 || RedisFailing || opening;
         // A paused queue makes no progress on purpose: it is never stalled.
-        if (!hasWork || State == ConsumingState.Stopping || _paused) _lastProgress = now;
+        // Nor does one whose rate limit holds its work back: it hands out as fast as it was told to.
+        if (!hasWork || State == ConsumingState.Stopping || _paused || Dispatcher.HeldByRateLimit(now)) _lastProgress = now;
         var idleFor = now - _lastProgress;
         var stalled = idleFor > Options.StallTimeout;
         return new ConsumingStatus(State, Connection, stalled, stalled ? StallReason(now, idleFor) : null,
             new DateTimeOffset(_lastProgress, TimeSpan.Zero), _lastError, queued, inFlight, Dispatcher.Slots.Count, _paused,
-            StaleJobOutcomes, _pump?.JobsInFlight() is { Count: > 0 } jobs ? jobs : null, StaleJobRenewals);
+            StaleJobOutcomes, _pump?.JobsInFlight() is { Count: > 0 } jobs ? jobs : null, StaleJobRenewals,
+            Dispatcher.Gate.Limits.IsEmpty ? null : Dispatcher.Gate.Limits, Dispatcher.HeldByRateLimit(now));
     }
 
     private string StallReason(DateTime now, TimeSpan idleFor)
@@ -130,6 +132,8 @@ internal sealed partial class ConsumingEngine
                     ? "no consumers are registered (AddConsumer)"
                     : slots.All(s => s.Busy)
                         ? $"all {slots.Count} consumers are busy and none has returned"
+                        : Dispatcher.Gate.Limits.MaxConcurrency is { } max && Dispatcher.InFlight >= max
+                            ? $"the concurrency limit ({max}) is reached and none of those calls has returned"
                         : slots.All(s => s.Busy || s.RetryAt > now)
                             ? $"every consumer keeps failing ({_lastError})"
                             : "no delivery was handed out or finished";

@@ -70,6 +70,18 @@ internal sealed partial class ConsumingEngine
     /// <summary>The queue's retry policy, or null (Go rmq's outcomes). Set by the queue grain.</summary>
     public RetryPolicy? RetryPolicy { get; set; }
 
+    /// <summary>The queue's flow limits, or null. Set by the queue grain; a change counts from the next hand-out.</summary>
+    public FlowLimits? FlowLimits
+    {
+        get => Dispatcher.Gate.Limits.IsEmpty ? null : Dispatcher.Gate.Limits;
+        set
+        {
+            Dispatcher.Gate.Set(value);
+            // A limit raised or removed may let waiting deliveries out at once.
+            if (_run is not null) Signal();
+        }
+    }
+
     /// <summary>Told when retries were scheduled, with the shortest of their delays, so the queue's scheduler wakes in time.</summary>
     public Action<TimeSpan>? RetriesScheduled { get; set; }
 
@@ -217,7 +229,7 @@ internal sealed partial class ConsumingEngine
                 {
                     if (_restorePending)
                     {
-                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, RetryPolicy, _paused,
+                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, RetryPolicy, FlowLimits, _paused,
                             Consumers.Select(c => new KeyValuePair<string, string>(c.Name, c.Encode())).ToList());
                         _restorePending = false;
                         LogRestored(Queue, Dispatcher.Slots.Count);

@@ -1,3 +1,5 @@
+using Rmq.FlowControl;
+
 namespace Rmq.Queue;
 
 /// <summary>
@@ -11,7 +13,9 @@ namespace Rmq.Queue;
 /// always first (a round that hands out nothing leaves the order as it is); a batch
 /// is handed out when it is full, or once its timeout has passed since it started to fill; a consumer
 /// that failed is left alone until its backoff is over; a delivery whose call timed out waits for its
-/// redelivery backoff, and then goes before every delivery fetched after it.
+/// redelivery backoff, and then goes before every delivery fetched after it; the queue's <see cref="FlowLimits"/>
+/// (<see cref="Gate"/>) cap how many are handed out per window and how many are inside consumer calls at once — a batch
+/// waits for its full size as long as its timeout allows, then takes what the limits let through.
 /// </remarks>
 internal sealed class Dispatcher(DispatchPolicy policy)
 {
@@ -22,6 +26,37 @@ internal sealed class Dispatcher(DispatchPolicy policy)
     private int _next;
 
     public IReadOnlyList<ConsumerSlot> Slots => _slots;
+
+    /// <summary>The queue's flow limits and the hand-outs they count.</summary>
+    public FlowGate Gate { get; } = new();
+
+    /// <summary>Deliveries inside consumer calls (a call that timed out still counts: its consumer is still working).</summary>
+    public int InFlight
+    {
+        get
+        {
+            var n = 0;
+            foreach (var slot in _slots)
+                if (slot.Busy) n += slot.Holding;
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// How many of <paramref name="room"/> free places in the prefetch to fill: under a rate limit, no more than one
+    /// window's worth (or the largest batch) waits here, so a slow limit does not hold the whole prefetch in unacked.
+    /// </summary>
+    public int FetchRoom(int room)
+    {
+        if (room <= 0 || Gate.Limits.Rate is not { } rate) return room;
+        var largestBatch = 1;
+        foreach (var slot in _slots)
+            if (slot.Registration.IsBatch) largestBatch = Math.Max(largestBatch, slot.Registration.BatchSize);
+        return Math.Clamp(Math.Max(rate.Count, largestBatch) - Queued, 0, room);
+    }
+
+    /// <summary>Deliveries are waiting and only the rate limit keeps them from being handed out (waiting on purpose, not stalled).</summary>
+    public bool HeldByRateLimit(DateTime now) => Queued > 0 && Gate.RateLimited(now);
 
     /// <summary>Deliveries waiting to be handed out, redeliveries included.</summary>
     public int Queued => _buffer.Count + _redeliveries.Count;
@@ -114,6 +149,8 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         foreach (var item in _redeliveries)
             if (item.NotBefore > now && item.NotBefore < deadline) deadline = item.NotBefore;
         if (Queued == 0) return deadline;
+        var allowed = Gate.NextAllowed(now);
+        if (allowed < deadline) deadline = allowed;
         foreach (var slot in _slots)
         {
             if (slot.Busy) continue;
@@ -124,17 +161,22 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         return deadline;
     }
 
+    /// <summary>How many may be handed out now: those waiting and due, as far as the flow limits allow.</summary>
     private int Available(DateTime now)
     {
         var due = 0;
         foreach (var item in _redeliveries)
             if (item.NotBefore <= now) due++;
-        return _buffer.Count + due;
+        var waiting = _buffer.Count + due;
+        return waiting == 0 ? 0 : Math.Min(waiting, Allowance(now));
     }
+
+    /// <summary>What the flow limits allow now; no limits (the common case) costs nothing.</summary>
+    private int Allowance(DateTime now) => Gate.Limits.IsEmpty ? int.MaxValue : Gate.Allowance(now, InFlight);
 
     private List<Prefetched> Take(ConsumerSlot slot, DateTime now)
     {
-        var size = slot.Registration.IsBatch ? slot.Registration.BatchSize : 1;
+        var size = Math.Min(slot.Registration.IsBatch ? slot.Registration.BatchSize : 1, Allowance(now));
         var items = new List<Prefetched>(Math.Min(size, Queued));
         // Redeliveries first, oldest first: they were fetched before anything in the buffer.
         if (_redeliveries.Count > 0)
@@ -147,7 +189,9 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         }
         while (items.Count < size && _buffer.TryDequeue(out var next)) items.Add(next);
         slot.Busy = true;
+        slot.Holding = items.Count;
         slot.FillStartedAt = null;
+        Gate.HandedOut(now, items.Count);
         // Nothing left to hand out (whether Assign or AssignTo took it): no batch is filling any more,
         // and the next delivery starts a new fill with a full batch timeout.
         if (Available(now) == 0)

@@ -1,0 +1,30 @@
+namespace Rmq.Queue;
+
+/// <summary>Flow limits: persisted by the store, kept in force by the consuming engine's dispatcher (FlowControl/FlowGate.cs).</summary>
+internal sealed partial class QueueGrain
+{
+    public async Task SetFlowLimits(FlowLimits? limits)
+    {
+        EnsureValidName();
+        limits?.Validate();
+        if (limits is { IsEmpty: true }) limits = null;
+        await _lifecycle.WaitAsync();
+        try
+        {
+            // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
+            await store.SaveFlowLimitsAsync(_name, limits);
+            _flowLimits = limits;
+            if (_engine is { } engine) engine.FlowLimits = limits;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public Task<FlowLimits?> GetFlowLimits()
+    {
+        EnsureValidName();
+        return store.LoadFlowLimitsAsync(_name);
+    }
+}
