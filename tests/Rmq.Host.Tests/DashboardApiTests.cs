@@ -276,6 +276,7 @@ public sealed class DashboardApiTests(SingleSiloFixture fixture, ITestOutputHelp
         var grain = fixture.Client.Queue(queue);
         await grain.StartConsuming(prefetchLimit: 5, pollInterval: TimeSpan.FromMilliseconds(50));
         await grain.AddConsumer("dash", fixture.Client.Grains.GetGrain<IDemoConsumerGrain>(3100));
+        await grain.SetFlowLimits(new FlowLimits { Rate = RateLimit.Parse("50/s"), MaxConcurrency = 2 });
         var rmqConnection = await grain.GetConnectionName();
         var go = $"go-live-{Guid.NewGuid():N}"[..16];
         await Db.StringSetAsync(RedisKeys.Heartbeat(go), "1", TimeSpan.FromSeconds(50));
@@ -289,6 +290,9 @@ public sealed class DashboardApiTests(SingleSiloFixture fixture, ITestOutputHelp
             Assert.Equal("consuming", detail.GetProperty("summary").GetProperty("state").GetString());
             Assert.Equal(3, detail.GetProperty("summary").GetProperty("unacked").GetInt64());
             Assert.Equal(0, detail.GetProperty("summary").GetProperty("recurring").GetInt64());
+            var limits = detail.GetProperty("consuming").GetProperty("limits");
+            Assert.Equal((50, "00:00:01", 2), (limits.GetProperty("rate").GetProperty("count").GetInt32(), limits.GetProperty("rate").GetProperty("per").GetString(),
+                limits.GetProperty("maxConcurrency").GetInt32()));
             var connections = detail.GetProperty("connections").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
             var goView = connections[go];
             Assert.True(goView.GetProperty("isGoRmq").GetBoolean());

@@ -234,6 +234,8 @@ async function queuePage(name) {
   view.querySelector('#prev').onclick = () => { browse.offset = Math.max(0, browse.offset - browse.count); loadDeliveries(name); };
   view.querySelector('#next').onclick = () => { browse.offset += browse.count; loadDeliveries(name); };
 
+  const limitsText = l => [l.rate ? `rate ${l.rate.count} per ${l.rate.per}` : null, l.maxConcurrency != null ? `concurrency ${l.maxConcurrency}` : null]
+    .filter(x => x).join(', ');
   const renderDetail = d => {
     const s = d.summary;
     document.getElementById('queue-stats').innerHTML =
@@ -242,7 +244,8 @@ async function queuePage(name) {
        ['retried', fmt(s.retried)], ['dead-lettered', fmt(s.deadLettered)]]
         .map(([k, v]) => `<div class="stat" data-stat="${k}"><div class="v">${v}</div><div class="k">${k}</div></div>`).join('')
       + (d.consuming?.stalledReason ? `<div class="stat"><div class="k">stalled: ${esc(d.consuming.stalledReason)}</div></div>` : '')
-      + (d.consuming?.lastError ? `<div class="stat"><div class="k">last error: ${esc(d.consuming.lastError)}</div></div>` : '');
+      + (d.consuming?.lastError ? `<div class="stat"><div class="k">last error: ${esc(d.consuming.lastError)}</div></div>` : '')
+      + (d.consuming?.limits ? `<div class="stat" data-stat="limits"><div class="k">limits: ${esc(limitsText(d.consuming.limits))}${d.consuming.rateLimited ? ' (waiting for the rate window)' : ''}</div></div>` : '');
     document.querySelector('#connections tbody').innerHTML = d.connections.length === 0
       ? '<tr><td colspan="7" class="note">No connection consumes this queue.</td></tr>'
       : d.connections.map(c => `<tr data-connection="${esc(c.name)}"><td>${esc(c.name)}${c.isGoRmq ? ' <span class="note">(Go rmq)</span>' : ''}</td>
