@@ -16,6 +16,7 @@ var root = new RootCommand("rmq: administer Rmq queues through a running Rmq sil
     ConsumingCommand.CreateRemoveConsumer(),
     RetryPolicyCommand.Create(),
     LimitsCommand.Create(),
+    DeadLettersCommand.Create(),
     RecurringCommand.Create(),
     JobsCommand.Create(),
     CleanCommand.Create(),

@@ -229,6 +229,17 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<FlowLimits?> GetFlowLimits();
 
     /// <summary>
+    /// Names the grain called once (at least once) for each delivery Rmq moves to rejected by itself — retries
+    /// exhausted, consumer timeouts, the maximum run time, a permanent failure, an operator's cancel
+    /// (<see cref="IDeadLetterHandlerGrain"/>). <c>null</c> removes it, with the dead letters it has not been called for
+    /// yet (they stay in rejected). Persisted first; kept by StopConsuming and by every later activation.
+    /// </summary>
+    Task SetDeadLetterHandler(IDeadLetterHandlerGrain? handler);
+
+    /// <summary>The queue's dead-letter handler, or <c>null</c> when it has none.</summary>
+    Task<IDeadLetterHandlerGrain?> GetDeadLetterHandler();
+
+    /// <summary>
     /// Sets the queue that <see cref="DeliveryOutcome.Push"/> moves deliveries to (its <c>ready</c>
     /// list). <c>null</c> clears it; without a push queue, Push behaves as Reject.
     /// </summary>

@@ -100,6 +100,12 @@ public sealed class RedisKeys(KeyDialect dialect)
     /// <summary>Rmq only: HASH of the queue's consuming configuration (prefetch, poll, push queue).</summary>
     public RedisKey ConsumingConfig(string queue) => $"rmq::queue::{Tag(queue)}::rmq-consuming";
 
+    /// <summary>
+    /// Rmq only: LIST of the dead letters the queue's dead-letter handler has not yet been called for (the element as it
+    /// went to rejected), newest left. Written by the script that moves them to rejected, in the queue's hash slot.
+    /// </summary>
+    public RedisKey DeadLetterNotices(string queue) => $"rmq::queue::{Tag(queue)}::rmq-dead-letter-notices";
+
     /// <summary>Rmq only: HASH consumer name → registered consumer grain, so a re-activation resumes.</summary>
     public RedisKey ConsumerGrains(string queue) => $"rmq::queue::{Tag(queue)}::rmq-consumer-grains";
 

@@ -321,6 +321,36 @@ public sealed class CliTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task DeadLetters_ShowsSetsAndRemovesTheHandler_AndRefusesATextThatIsNotAGrainId()
+    {
+        var queue = SingleSiloFixture.UniqueName("cli-dl");
+        var grain = fixture.Client.Grains.GetGrain<IQueueGrain>(queue);
+
+        var none = await CliRunner.RunAsync(fixture.Silo, "dead-letters", queue);
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Equal($"'{queue}' has no dead-letter handler", none.StdOut.Trim());
+        var set = await CliRunner.RunAsync(fixture.Silo, "dead-letters", queue, "--handler", "orderdeadletters/orders");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal($"dead letters of '{queue}' go to orderdeadletters/orders", set.StdOut.Trim());
+        Assert.Equal("orderdeadletters/orders", (await grain.GetDeadLetterHandler())!.GetGrainId().ToString());
+        Assert.Equal("orderdeadletters/orders", (string?)await Db.HashGetAsync(Keys.ConsumingConfig(queue), "dead-letter-handler"));
+        var show = await CliRunner.RunAsync(fixture.Silo, "dead-letters", queue);
+        Assert.Equal($"dead letters of '{queue}' go to orderdeadletters/orders", show.StdOut.Trim());
+
+        var bad = await CliRunner.RunAsync(fixture.Silo, "dead-letters", queue, "--handler", "orders");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Contains("'orders' is not a grain id: write the grain type, '/', and the key", bad.StdErr);
+        var both = await CliRunner.RunAsync(fixture.Silo, "dead-letters", queue, "--remove", "--handler", "a/b");
+        Assert.True(both.ExitCode == 2, both.ToString());
+
+        var remove = await CliRunner.RunAsync(fixture.Silo, "dead-letters", queue, "--remove");
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+        Assert.Equal($"removed the dead-letter handler of '{queue}'", remove.StdOut.Trim());
+        Assert.Null(await grain.GetDeadLetterHandler());
+        Assert.False(await Db.HashExistsAsync(Keys.ConsumingConfig(queue), "dead-letter-handler"));
+    }
+
+    [Fact]
     public async Task Clean_ReturnsTheUnackedDeliveriesOfADeadGoRmqConnection()
     {
         var queue = SingleSiloFixture.UniqueName("cli-c");

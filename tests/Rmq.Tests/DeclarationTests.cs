@@ -158,6 +158,34 @@ public abstract class DeclarationTests(RmqClusterFixture fixture) : QueueTestBas
     }
 
     [Fact]
+    public async Task Declare_AppliesFlowLimitsAndADeadLetterHandler_AndADeclarationWithoutThemRemovesThem()
+    {
+        var name = RmqClusterFixture.UniqueName("decl-fl");
+        var queue = Queue(name);
+        var a = await ConsumerAsync(ConsumerBehaviour.AutoAck);
+        var handler = Fixture.Grains.GetGrain<ITestDeadLetterHandlerGrain>(name);
+        var limits = new FlowLimits { Rate = RateLimit.Parse("50/s"), MaxConcurrency = 4 };
+        var plain = Declaration(10, null, 1, a);
+        var limited = plain with { Limits = limits, DeadLetterHandler = handler.GetGrainId(), Version = 2 };
+        Assert.NotEqual(plain.Fingerprint(), limited.Fingerprint());
+        Assert.Equal(plain.Fingerprint(), (plain with { Limits = new FlowLimits() }).Fingerprint()); // no limit set is none
+
+        Assert.Equal(DeclarationOutcome.Applied, await queue.Declare(limited));
+        Assert.Equal(DeclarationOutcome.Unchanged, await queue.Declare(limited));
+        Assert.Equal("v1;50;1000;4", await Config(name, "limits"));
+        Assert.Equal(handler.GetGrainId().ToString(), await Config(name, "dead-letter-handler"));
+        Assert.Equal(limits, (await queue.GetConsumingStatus()).Limits);
+
+        Assert.Equal(DeclarationOutcome.Applied, await queue.Declare(plain with { Version = 3 }));
+        Assert.Null(await Config(name, "limits"));
+        Assert.Null(await Config(name, "dead-letter-handler"));
+        Assert.Null((await queue.GetConsumingStatus()).Limits);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.Declare(plain with { Version = 4, Limits = new FlowLimits { MaxConcurrency = 0 } }));
+        Assert.Null(await Config(name, "limits"));
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task Declare_RefusesBadDeclarations_AndChangesNothing()
     {
         var name = RmqClusterFixture.UniqueName("decl-bad");

@@ -39,6 +39,9 @@ public sealed record QueueDeclaration
     /// <summary>The queue's flow limits; null for none.</summary>
     [Id(6)] public FlowLimits? Limits { get; init; }
 
+    /// <summary>The grain called for each dead letter (<see cref="IQueueGrain.SetDeadLetterHandler"/>); null for none.</summary>
+    [Id(7)] public GrainId? DeadLetterHandler { get; init; }
+
     /// <summary>A digest of everything but <see cref="Version"/>: equal for declarations that ask for the same state.</summary>
     public string Fingerprint()
     {
@@ -47,6 +50,7 @@ public sealed record QueueDeclaration
             .Append(RetryPolicy is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p.MaxAttempts},{p.InitialBackoff.Ticks},{p.Multiplier:R},{p.MaxBackoff.Ticks},{p.Jitter:R}") : "-");
         // Appended only when set, so the fingerprints of declarations without limits stay what earlier versions wrote.
         if (Limits is { IsEmpty: false } limits) text.Append("|limits ").Append(limits.ToString());
+        if (DeadLetterHandler is { } handler) text.Append("|dead-letters ").Append(handler.ToString());
         foreach (var c in Consumers.OrderBy(c => c.Grain.ToString(), StringComparer.Ordinal))
             text.Append(CultureInfo.InvariantCulture, $"|{c.Tag},{c.Grain},{c.BatchSize},{c.BatchTimeout.Ticks}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];

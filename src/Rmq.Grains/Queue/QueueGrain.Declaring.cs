@@ -108,6 +108,12 @@ internal sealed partial class QueueGrain
             if (_engine is { } e) e.FlowLimits = _flowLimits;
             changed = true;
         }
+        if (declaration.DeadLetterHandler != _deadLetterHandler)
+        {
+            await store.SaveDeadLetterHandlerAsync(_name, declaration.DeadLetterHandler);
+            await UseDeadLetterHandlerAsync(declaration.DeadLetterHandler);
+            changed = true;
+        }
 
         // The registrations: kept where grain and batch settings match (with their names), else replaced.
         var config = await store.LoadConsumingAsync(_name);

@@ -42,6 +42,7 @@ internal sealed partial class QueueGrain
             _pushQueue = await store.LoadPushQueueAsync(_name);
             _retryPolicy = await store.LoadRetryPolicyAsync(_name);
             _flowLimits = await store.LoadFlowLimitsAsync(_name);
+            await UseDeadLetterHandlerAsync(await store.LoadDeadLetterHandlerAsync(_name));
         }
         StopResumeRetry();
         _publishing.Listed = true;
@@ -210,6 +211,7 @@ internal sealed partial class QueueGrain
         if (config.RetryPolicyUnreadable) LogRetryPolicyUnreadable(_name);
         _flowLimits = config.Limits;
         if (config.LimitsUnreadable) LogFlowLimitsUnreadable(_name);
+        await UseDeadLetterHandlerAsync(config.DeadLetterHandler);
         if (config.PrefetchLimit is not int limit || _engine is not null) return;
 
         var engine = NewEngine(limit, config.PollInterval);
@@ -256,6 +258,8 @@ internal sealed partial class QueueGrain
         {
             RetryPolicy = _retryPolicy,
             FlowLimits = _flowLimits,
+            DeadLetterHandler = _deadLetterHandler,
+            DeadLettersApplied = () => _notifier?.Wake(),
             RetriesScheduled = ArmScheduler,
             SiloIsDead = s => membership.CurrentSnapshot.GetSiloStatus(s) == SiloStatus.Dead,
         };

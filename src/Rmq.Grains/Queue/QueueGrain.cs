@@ -67,6 +67,8 @@ internal sealed partial class QueueGrain(
         // Scheduled deliveries stay in Redis; the next activation's scheduler, or the cleaner, moves them.
         // No new timer from here on (retries applied while the engine stops would arm one).
         _deactivating = true;
+        // First, so that it calls no handler once the queue's connection is gone: what it has not finished waits in Redis.
+        await StopNotifierAsync();
         _scheduler?.Dispose();
         _scheduler = null;
         // The configuration stays in Redis: the next activation, on any silo, resumes consuming.

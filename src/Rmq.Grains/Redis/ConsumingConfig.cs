@@ -10,6 +10,7 @@ namespace Rmq.Redis;
 /// <param name="RetryPolicyUnreadable">A retry policy is stored but cannot be read (written by a newer Rmq, or by hand).</param>
 /// <param name="Limits">The flow limits, or null.</param>
 /// <param name="LimitsUnreadable">Flow limits are stored but cannot be read.</param>
+/// <param name="DeadLetterHandler">The grain called for each dead letter, or null.</param>
 internal sealed record ConsumingConfig(
     int? PrefetchLimit,
     TimeSpan PollInterval,
@@ -19,4 +20,5 @@ internal sealed record ConsumingConfig(
     RetryPolicy? RetryPolicy = null,
     bool RetryPolicyUnreadable = false,
     FlowLimits? Limits = null,
-    bool LimitsUnreadable = false);
+    bool LimitsUnreadable = false,
+    GrainId? DeadLetterHandler = null);

@@ -27,7 +27,9 @@ internal static class LuaScripts
     /// applied-batch marker (a string), KEYS[5] the push target's ready — passed only when there are
     /// pushes (classic dialect; in the cluster dialect pushes were copied by <see cref="PushOnce"/> and
     /// come here as acks). Then, passed only when there are dead letters or retries, the queue's scheduled
-    /// ZSET, its scheduled-elements HASH and its counters HASH (<see cref="RedisKeys.Counters"/>).
+    /// ZSET, its scheduled-elements HASH and its counters HASH (<see cref="RedisKeys.Counters"/>), and after them — passed
+    /// only when there are dead letters and the queue has a dead-letter handler — its dead-letter notices LIST, which gets
+    /// each dead letter too (<see cref="RedisKeys.DeadLetterNotices"/>).
     /// ARGV[1] the batch number, ARGV[2] the marker's TTL in seconds, ARGV[3] a = acks, ARGV[4] r = rejects,
     /// ARGV[5] d = dead letters, ARGV[6] p = pushes, ARGV[7] t = returns, ARGV[8] how many to fetch at most,
     /// ARGV[9] the prefetch limit, ARGV[10] s = retries, ARGV[11..] the raw elements: a acked, r rejected,
@@ -65,7 +67,7 @@ internal static class LuaScripts
         -- KEYS 1-3 lists, 4 the marker (a string, not checked), then the push target's ready when there are pushes,
         -- then the scheduled ZSET, its elements HASH and the counters HASH when there are dead letters or retries.
         local rmq_types = { 'list', 'list', 'list', false, 'list' }
-        rmq_types[x], rmq_types[x + 1], rmq_types[x + 2] = 'zset', 'hash', 'hash'
+        rmq_types[x], rmq_types[x + 1], rmq_types[x + 2], rmq_types[x + 3] = 'zset', 'hash', 'hash', 'list'
         """, body: """
         local missing = 0
         local replayed = 0
@@ -100,9 +102,11 @@ internal static class LuaScripts
             i = i + 1
           end
           local deadLettered, retried = 0, 0
+          local notify = #KEYS >= x + 3
           for _ = 1, d do
             if redis.call('LREM', KEYS[2], -1, ARGV[i]) == 1 then
               redis.call('LPUSH', KEYS[3], ARGV[i + 1])
+              if notify then redis.call('LPUSH', KEYS[x + 3], ARGV[i + 1]) end
               deadLettered = deadLettered + 1
             else missing = missing + 1 end
             i = i + 2

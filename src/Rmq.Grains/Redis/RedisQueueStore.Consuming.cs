@@ -38,7 +38,8 @@ public sealed partial class RedisQueueStore
     /// Writes the whole consuming configuration a queue holds in memory — settings, push queue and
     /// consumer registrations — as after a flush or a restart without persistence. Idempotent.
     /// </summary>
-    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, RetryPolicy? retryPolicy, FlowLimits? limits, bool paused,
+    public Task RestoreConsumingAsync(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue, RetryPolicy? retryPolicy, FlowLimits? limits,
+        GrainId? deadLetterHandler, bool paused,
         IReadOnlyCollection<KeyValuePair<string, string>> consumers) =>
         Run("restore consuming", async db =>
         {
@@ -50,6 +51,7 @@ public sealed partial class RedisQueueStore
             if (pushQueue is not null) entries.Add(new HashEntry(PushField, pushQueue));
             if (paused) entries.Add(new HashEntry(PausedField, 1));
             if (limits is { IsEmpty: false }) entries.Add(new HashEntry(LimitsField, EncodeFlowLimits(limits)));
+            if (deadLetterHandler is { } handler) entries.Add(new HashEntry(DeadLetterHandlerField, handler.ToString()));
             if (retryPolicy is not null)
             {
                 entries.Add(new HashEntry(RetryField, EncodeRetryPolicy(retryPolicy)));
@@ -108,6 +110,7 @@ public sealed partial class RedisQueueStore
             var retry = config.TryGetValue(RetryField, out var r) ? DecodeRetryPolicy(r) : null;
             var limits = config.TryGetValue(LimitsField, out var l) ? DecodeFlowLimits(l) : null;
             return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField), retry, config.ContainsKey(RetryField) && retry is null,
-                limits, config.ContainsKey(LimitsField) && limits is null);
+                limits, config.ContainsKey(LimitsField) && limits is null,
+                config.TryGetValue(DeadLetterHandlerField, out var h) ? ParseGrainId(h) : null);
         });
 }

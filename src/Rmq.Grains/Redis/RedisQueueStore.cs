@@ -147,7 +147,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
     /// Retry a failed call with the same batch and number; a new batch needs a new, larger number.
     /// </summary>
     internal async Task<FetchResult> ApplyAndFetchAsync(string queue, string connection, string? pushQueue,
-        OutcomeBatch batch, long batchNumber, int fetchMax, int prefetchLimit)
+        OutcomeBatch batch, long batchNumber, int fetchMax, int prefetchLimit, bool notifyDeadLetters = false)
     {
         var db = await Db().ConfigureAwait(false);
         var pushes = batch.Pushes;
@@ -206,6 +206,7 @@ public sealed partial class RedisQueueStore(RedisConnection redis, IOptions<RmqO
                 keys.Add(Keys.Scheduled(queue));
                 keys.Add(Keys.ScheduledElements(queue));
                 keys.Add(Keys.Counters(queue));
+                if (notifyDeadLetters && batch.DeadLetters.Count > 0) keys.Add(Keys.DeadLetterNotices(queue));
             }
             var result = (RedisResult[])(await db.ScriptEvaluateAsync(redis.Script(LuaScripts.ApplyAndFetch), [.. keys], args).ConfigureAwait(false))!;
             var fetched = new List<byte[]>(result.Length - 4);

@@ -19,6 +19,7 @@ public sealed class RmqQueueBuilder
     private string? _pushQueue;
     private RetryPolicy? _retryPolicy;
     private FlowLimits _limits = new();
+    private Func<IGrainFactory, GrainId>? _deadLetterHandler;
     private long _version;
 
     internal RmqQueueBuilder(string queue) => Queue = queue;
@@ -74,6 +75,14 @@ public sealed class RmqQueueBuilder
         var limits = _limits with { MaxConcurrency = max };
         limits.Validate();
         _limits = limits;
+        return this;
+    }
+
+    /// <summary>The grain <typeparamref name="THandler"/> keyed <paramref name="key"/> is called for each dead letter (<see cref="IDeadLetterHandlerGrain"/>); not called: none.</summary>
+    public RmqQueueBuilder OnDeadLetter<THandler>(string key) where THandler : IDeadLetterHandlerGrain
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _deadLetterHandler = grains => grains.GetGrain<THandler>(key).GetGrainId();
         return this;
     }
 
@@ -138,6 +147,7 @@ public sealed class RmqQueueBuilder
         PushQueue = _pushQueue,
         RetryPolicy = _retryPolicy,
         Limits = _limits.IsEmpty ? null : _limits,
+        DeadLetterHandler = _deadLetterHandler?.Invoke(grains),
         Consumers = _consumers.Select(c => c(grains)).ToList(),
         Version = _version,
     };

@@ -183,7 +183,8 @@ internal sealed partial class ConnectionPump(ConsumingEngine engine, string conn
         var wakesBefore = _wakes;
         try
         {
-            result = await engine.Store.ApplyAndFetchAsync(engine.Queue, Connection, _sendingPushQueue, _sending, _batchNumber, fetchMax, engine.PrefetchLimit);
+            result = await engine.Store.ApplyAndFetchAsync(engine.Queue, Connection, _sendingPushQueue, _sending, _batchNumber, fetchMax, engine.PrefetchLimit,
+                engine.NotifyDeadLetters);
         }
         catch (Exception e) when (Faults.IsRedis(e))
         {

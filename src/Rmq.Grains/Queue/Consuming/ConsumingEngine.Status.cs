@@ -77,6 +77,7 @@ internal sealed partial class ConsumingEngine
         Metrics.Acked(Queue, batch.Acks.Count);
         Metrics.Rejected(Queue, batch.Rejects.Count);
         Metrics.DeadLettered(Queue, batch.DeadLetters.Count);
+        if (batch.DeadLetters.Count > 0) DeadLettersApplied?.Invoke();
         Metrics.Retried(Queue, batch.Retries.Count);
         Metrics.Pushed(Queue, batch.Pushes.Count);
         Metrics.Returned(Queue, batch.Returns.Count);

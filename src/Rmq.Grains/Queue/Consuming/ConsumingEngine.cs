@@ -82,6 +82,15 @@ internal sealed partial class ConsumingEngine
         }
     }
 
+    /// <summary>The queue's dead-letter handler, or null. Set by the queue grain.</summary>
+    public GrainId? DeadLetterHandler { get; set; }
+
+    /// <summary>The queue has a dead-letter handler: each dead letter also goes to the queue's notices, for it.</summary>
+    public bool NotifyDeadLetters => DeadLetterHandler is not null;
+
+    /// <summary>Told when Redis confirmed dead letters (with <see cref="NotifyDeadLetters"/>, their notices are there now).</summary>
+    public Action? DeadLettersApplied { get; set; }
+
     /// <summary>Told when retries were scheduled, with the shortest of their delays, so the queue's scheduler wakes in time.</summary>
     public Action<TimeSpan>? RetriesScheduled { get; set; }
 
@@ -229,7 +238,7 @@ internal sealed partial class ConsumingEngine
                 {
                     if (_restorePending)
                     {
-                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, RetryPolicy, FlowLimits, _paused,
+                        await Store.RestoreConsumingAsync(Queue, PrefetchLimit, PollInterval, PushQueue, RetryPolicy, FlowLimits, DeadLetterHandler, _paused,
                             Consumers.Select(c => new KeyValuePair<string, string>(c.Name, c.Encode())).ToList());
                         _restorePending = false;
                         LogRestored(Queue, Dispatcher.Slots.Count);
