@@ -69,19 +69,19 @@ public abstract class FlowControlTests(RmqClusterFixture fixture) : QueueTestBas
         await queue.PublishBatch(Enumerable.Range(0, 12).Select(i => $"r{i}").ToList());
         var consumers = new List<ITestConsumerGrain>();
         for (var i = 0; i < 3; i++) consumers.Add(await ConsumerAsync(ConsumerBehaviour.AutoAck));
-        await queue.SetFlowLimits(new FlowLimits { Rate = RateLimit.Parse("5/s") });
+        await queue.SetFlowLimits(new FlowLimits { Rate = RateLimit.Parse("5/3s") });
         var clock = Stopwatch.StartNew();
         await queue.StartConsuming(100, Poll);
         foreach (var consumer in consumers) await queue.AddConsumer("r", consumer);
 
-        // 12 deliveries at 5 per second: handed out at 0 s, 1 s and 2 s — never all at once.
-        await Eventually.True(async () => (await queue.GetConsumingStatus()).RateLimited, "waiting for the rate limit", seconds: 5);
-        var waiting = await queue.GetConsumingStatus();
-        Assert.False(waiting.Stalled);
-        Assert.True(waiting.Prefetched > 0, waiting.ToString());
-        Assert.True((await Counts(name)).Ready > 0, "a window's worth waits in the prefetch; the rest stays in ready");
-        await EventuallyCounts(name, 0, 0, 0, seconds: 15);
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"12 deliveries at 5/s took only {clock.Elapsed}");
+        // 12 deliveries at 5 per 3 s: handed out at 0 s, 3 s and 6 s — never all at once. Until 3 s, 5 wait in the
+        // prefetch (one window's worth) and 2 in ready.
+        ConsumingStatus? waiting = null;
+        await Eventually.True(async () => (waiting = await queue.GetConsumingStatus()) is { RateLimited: true, Prefetched: 5 }, "a window's worth waiting for the rate limit", seconds: 5);
+        Assert.False(waiting!.Stalled);
+        Assert.Equal(2L, (await Counts(name)).Ready);
+        await EventuallyCounts(name, 0, 0, 0, seconds: 20);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(6), $"12 deliveries at 5 per 3 s took only {clock.Elapsed}");
         Assert.Equal(12, (await Task.WhenAll(consumers.Select(Payloads))).SelectMany(p => p).Distinct().Count());
         await queue.StopConsuming();
     }

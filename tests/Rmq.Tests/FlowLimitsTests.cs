@@ -60,6 +60,8 @@ public sealed class FlowLimitsTests
         Assert.Contains("1 to 100,000 deliveries per window; 0 is out of range", Assert.Throws<ArgumentOutOfRangeException>(() => RateLimit.Parse("0/s")).Message);
         Assert.Contains("1 to 100,000 deliveries per window; 100001 is out of range", Assert.Throws<ArgumentOutOfRangeException>(() => RateLimit.Parse("100001/s")).Message);
         Assert.Contains("window is 1 ms to one day", Assert.Throws<ArgumentOutOfRangeException>(() => RateLimit.Parse("1/2d")).Message);
+        Assert.Contains("window is 1 ms to one day", Assert.Throws<ArgumentOutOfRangeException>(() => RateLimit.Parse("1/99999999999d")).Message);
+        Assert.Contains("window is 1 ms to one day", Assert.Throws<ArgumentOutOfRangeException>(() => RateLimit.Parse("1/0.5ms")).Message);
         Assert.Contains("window is 1 ms to one day", Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimit(1, TimeSpan.FromTicks(100)).Validate()).Message);
         Assert.Contains("1 to 100,000 deliveries in consumer calls at once; 0 is out of range",
             Assert.Throws<ArgumentOutOfRangeException>(() => new FlowLimits { MaxConcurrency = 0 }.Validate()).Message);
@@ -145,6 +147,53 @@ public sealed class FlowLimitsTests
         Assert.Equal(int.MaxValue, gate.Allowance(At(1.0), 1000));
     }
 
+    [Fact]
+    public void ABatchConsumerUnderARateBelowItsSize_GetsAWindowsWorthAtOnce_NotOnlyAtItsTimeout()
+    {
+        var batch = new ConsumerSlot(new ConsumerRegistration("b", GrainId.Create("test", "b"), 50, TimeSpan.FromSeconds(5)), null, null);
+        var dispatcher = NewDispatcher(Rate(10, 1), batch);
+        AddItems(dispatcher, 30);
+
+        Assert.Equal(10, Assert.Single(dispatcher.Assign(At(0))).Items.Count); // 10 is all the rate ever lets out: a full batch
+        dispatcher.CallEnded(batch, CallEnd.Completed, At(0.1));
+        Assert.Null(dispatcher.AssignTo(batch, At(0.1)));
+        Assert.Equal(At(1), dispatcher.NextDeadline(At(0.1)));
+        Assert.Equal(10, Assert.Single(dispatcher.Assign(At(1))).Items.Count); // the next window, not the 5 s timeout
+    }
+
+    [Fact]
+    public void LimitsThatHoldEverything_NeverGiveADeadlineAlreadyPast_EvenWhenABatchTimeoutHasPassed()
+    {
+        var batch = new ConsumerSlot(new ConsumerRegistration("b", GrainId.Create("test", "b"), 5, TimeSpan.FromSeconds(1)), null, null);
+        var single = Singles(1)[0];
+        var dispatcher = NewDispatcher(new FlowLimits(), batch, single);
+        AddItems(dispatcher, 3);
+        var first = Assert.Single(dispatcher.Assign(At(0))); // the single consumer takes one; the batch starts to fill
+        Assert.Equal(single, first.Slot);
+        dispatcher.Gate.Set(new FlowLimits { MaxConcurrency = 1 }); // now nothing more may go out until that call ends
+
+        Assert.Empty(dispatcher.Assign(At(2))); // the batch timeout passed at 1 s, but the limit holds
+        Assert.True(dispatcher.NextDeadline(At(2)) > At(2), "a deadline in the past makes the pump spin");
+        dispatcher.CallEnded(single, CallEnd.Completed, At(3));
+        Assert.Single(Assert.Single(dispatcher.Assign(At(3))).Items); // past its timeout: what the limit allows
+    }
+
+    [Fact]
+    public void ACallThatTimedOut_CountsAgainstTheConcurrencyLimitUntilItsConsumerReturns()
+    {
+        var slots = Singles(3);
+        var dispatcher = NewDispatcher(new FlowLimits { MaxConcurrency = 1 }, slots);
+        AddItems(dispatcher, 2);
+        var (slot, items) = Assert.Single(dispatcher.Assign(At(0)));
+        // The pump hands a timed-out call's delivery out again, but the consumer grain is still running the call.
+        items[0].TimedOutAttempts++;
+        dispatcher.Redeliver(items[0], At(30));
+        Assert.Empty(dispatcher.Assign(At(60)));
+        Assert.Equal(1, dispatcher.InFlight);
+        dispatcher.CallEnded(slot, CallEnd.TimedOut, At(61));
+        Assert.Single(dispatcher.Assign(At(61)));
+    }
+
     // ---- the concurrency limit ----
 
     [Fact]
@@ -169,15 +218,18 @@ public sealed class FlowLimitsTests
     }
 
     [Fact]
-    public void ABatchConsumer_UnderAConcurrencyLimitBelowItsSize_GetsWhatTheLimitAllowsOnceItsTimeoutHasPassed()
+    public void ABatchConsumer_UnderAConcurrencyLimitBelowItsSize_IsFullAtTheLimit_AndAPartOfThatWaitsForItsTimeout()
     {
         var batch = new ConsumerSlot(new ConsumerRegistration("b", GrainId.Create("test", "b"), 5, TimeSpan.FromSeconds(1)), null, null);
         var dispatcher = NewDispatcher(new FlowLimits { MaxConcurrency = 3 }, batch);
-        AddItems(dispatcher, 10);
+        AddItems(dispatcher, 4);
 
-        Assert.Empty(dispatcher.Assign(At(0))); // 3 allowed, 5 wanted: the batch waits to fill …
-        var call = Assert.Single(dispatcher.Assign(At(1))); // … until its timeout
+        var call = Assert.Single(dispatcher.Assign(At(0))); // at most 3 at once: 3 is a full batch
         Assert.Equal(3, call.Items.Count);
         Assert.Equal(3, dispatcher.InFlight);
+        dispatcher.CallEnded(batch, CallEnd.Completed, At(0.1));
+        Assert.Null(dispatcher.AssignTo(batch, At(0.1))); // 1 left: a partial batch, left to its timeout
+        Assert.Empty(dispatcher.Assign(At(0.5)));
+        Assert.Single(Assert.Single(dispatcher.Assign(At(1.5))).Items);
     }
 }

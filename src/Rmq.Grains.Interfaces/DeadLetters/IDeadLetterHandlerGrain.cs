@@ -10,11 +10,12 @@ namespace Rmq;
 /// <remarks>
 /// Calls come one at a time, oldest dead letter first. A call that throws (or times out) is retried after a backoff
 /// (1 s doubling up to 1 min) with the same notice, and the notices after it wait: a handler that always throws holds them
-/// all, and the queue logs a warning with the backlog at each failure. Deliveries a consumer rejected itself
+/// all, and the queue logs a warning with the backlog at each failure. Notices wait in Redis while no activation of the
+/// queue runs (a consuming queue is activated again by the cleaner; one that does not consume, by its next call). Deliveries a consumer rejected itself
 /// (<see cref="DeliveryOutcome.Reject"/>) and elements with a faulty header are not dead letters in this sense: no call.
 /// </remarks>
 public interface IDeadLetterHandlerGrain : IGrainWithStringKey
 {
-    /// <summary>One delivery has been dead-lettered; it is in the queue's rejected list with the headers that say why.</summary>
+    /// <summary>One delivery has been dead-lettered: it was moved to the queue's rejected list, with the headers that say why.</summary>
     Task OnDeadLettered(DeadLetter deadLetter);
 }

@@ -20,9 +20,13 @@ public sealed partial record RateLimit([property: Id(0)] int Count, [property: I
     {
         if (Count is < 1 or > MaxCount)
             throw new ArgumentOutOfRangeException(nameof(Count), Count, $"A rate limit allows 1 to {MaxCount:N0} deliveries per window; {Count} is out of range.");
-        if (Per < TimeSpan.FromMilliseconds(1) || Per > TimeSpan.FromDays(1))
-            throw new ArgumentOutOfRangeException(nameof(Per), Per, $"A rate limit's window is 1 ms to one day; {Per} is out of range.");
+        if (Per < TimeSpan.FromMilliseconds(1) || Per > MaxWindow) throw WindowOutOfRange(Per);
     }
+
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(1);
+
+    private static ArgumentOutOfRangeException WindowOutOfRange(object window) =>
+        new(nameof(Per), window, $"A rate limit's window is 1 ms to one day; {window} is out of range.");
 
     /// <summary>
     /// Reads <c>100/s</c>, <c>5/200ms</c>, <c>1000/1m</c>, <c>10/2h</c> (units ms, s, m, h, d; a missing number is 1).
@@ -36,15 +40,17 @@ public sealed partial record RateLimit([property: Id(0)] int Count, [property: I
             throw new FormatException($"'{text}' is not a rate limit: write deliveries/window, such as 100/s, 5/200ms or 1000/1m (units ms, s, m, h, d).");
         var count = int.Parse(match.Groups["count"].Value, CultureInfo.InvariantCulture);
         var amount = match.Groups["amount"].Success ? double.Parse(match.Groups["amount"].Value, CultureInfo.InvariantCulture) : 1;
-        var per = match.Groups["unit"].Value switch
+        var milliseconds = amount * match.Groups["unit"].Value switch
         {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            "h" => TimeSpan.FromHours(amount),
-            _ => TimeSpan.FromDays(amount),
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => 86_400_000,
         };
-        var limit = new RateLimit(count, per);
+        // Checked before a TimeSpan is made of it: 1/99999999999d would overflow one.
+        if (!(milliseconds >= 1 && milliseconds <= MaxWindow.TotalMilliseconds)) throw WindowOutOfRange(text.Trim());
+        var limit = new RateLimit(count, TimeSpan.FromMilliseconds(milliseconds));
         limit.Validate();
         return limit;
     }

@@ -22,11 +22,6 @@ internal sealed partial class DeadLetterNotifier(string queue, RedisQueueStore s
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _run;
 
-    public IDeadLetterHandlerGrain Handler => handler;
-
-    /// <summary>Handler calls that returned since the notifier started.</summary>
-    public long Notified { get; private set; }
-
     public void Start() => _run ??= RunAsync();
 
     /// <summary>New notices may be there: look now.</summary>
@@ -54,10 +49,8 @@ internal sealed partial class DeadLetterNotifier(string queue, RedisQueueStore s
                 var notices = await store.OldestDeadLetterNoticesAsync(queue, ReadAtOnce);
                 foreach (var notice in notices)
                 {
-                    if (ToDeadLetter(notice) is { } deadLetter) await handler.OnDeadLettered(deadLetter).WaitAsync(token);
-                    else LogBadNotice(queue);
+                    if (Decode(notice) is { } deadLetter) await handler.OnDeadLettered(deadLetter).WaitAsync(token);
                     await store.RemoveOldestDeadLetterNoticeAsync(queue, notice);
-                    Notified++;
                     failures = 0;
                 }
                 if (notices.Length == ReadAtOnce) continue;
@@ -71,7 +64,7 @@ internal sealed partial class DeadLetterNotifier(string queue, RedisQueueStore s
             {
                 failures++;
                 var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(failures - 1, 10)));
-                LogHandlerFailed(queue, failures, backoff, e);
+                LogHandlerFailed(queue, failures, backoff, await BacklogAsync(), e);
                 try
                 {
                     await Task.Delay(backoff, token);
@@ -84,28 +77,45 @@ internal sealed partial class DeadLetterNotifier(string queue, RedisQueueStore s
         }
     }
 
-    /// <summary>The dead letter of a notice (the element as it went to rejected), or null for one that cannot be decoded.</summary>
-    internal static DeadLetter? ToDeadLetter(string queue, RedisValue notice)
+    /// <summary>The dead letter of a notice (the element as it went to rejected), or null (logged) for one that cannot be decoded.</summary>
+    private DeadLetter? Decode(RedisValue notice)
     {
         try
         {
-            if (!HeaderCodec.TryDecode((byte[])notice!, out var headers, out var payload, out _)) return null;
-            string? Header(string name) => headers.TryGetValue(name, out var values) && values.Length > 0 ? values[0] : null;
-            return new DeadLetter(queue, Header(DeadLetterHeaders.Reason) ?? "unknown",
-                int.TryParse(Header(DeadLetterHeaders.Attempts), out var attempts) ? attempts : 0,
-                Header(DeadLetterHeaders.LastError), Header(JobIds.Header), payload, headers);
+            if (HeaderCodec.TryDecode((byte[])notice!, out var headers, out var payload, out var error)) return ToDeadLetter(queue, headers, payload);
+            LogBadNotice(queue, error, null);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            return null;
+            LogBadNotice(queue, e.Message, e);
+        }
+        return null;
+    }
+
+    internal static DeadLetter ToDeadLetter(string queue, IReadOnlyDictionary<string, string[]> headers, byte[] payload)
+    {
+        string? Header(string name) => headers.TryGetValue(name, out var values) && values.Length > 0 ? values[0] : null;
+        return new DeadLetter(queue, Header(DeadLetterHeaders.Reason) ?? "unknown",
+            int.TryParse(Header(DeadLetterHeaders.Attempts), System.Globalization.CultureInfo.InvariantCulture, out var attempts) ? attempts : 0,
+            Header(DeadLetterHeaders.LastError), Header(JobIds.Header), payload, headers);
+    }
+
+    /// <summary>How many notices wait, for the log; -1 when Redis cannot say.</summary>
+    private async Task<long> BacklogAsync()
+    {
+        try
+        {
+            return await store.DeadLetterNoticeCountAsync(queue);
+        }
+        catch (Exception e) when (Faults.IsRedis(e))
+        {
+            return -1;
         }
     }
 
-    private DeadLetter? ToDeadLetter(RedisValue notice) => ToDeadLetter(queue, notice);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: its dead-letter handler failed {Failures} times in a row; the same dead letter is offered again in {Backoff}, and the {Backlog} waiting notices (-1: unknown) wait with it")]
+    private partial void LogHandlerFailed(string queue, int failures, TimeSpan backoff, long backlog, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: its dead-letter handler failed {Failures} times in a row; the same dead letter is offered again in {Backoff}, and the ones after it wait")]
-    private partial void LogHandlerFailed(string queue, int failures, TimeSpan backoff, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: a dead-letter notice cannot be decoded (written by hand?); it is dropped, the element stays in rejected")]
-    private partial void LogBadNotice(string queue);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: a dead-letter notice cannot be decoded ({Error}; written by hand?); it is dropped, the element stays in rejected")]
+    private partial void LogBadNotice(string queue, string? error, Exception? exception);
 }

@@ -8,8 +8,8 @@ namespace Rmq.FlowControl;
 /// The rate limit is a sliding log: the times of the last <see cref="RateLimit.Count"/> hand-outs, so that no window of
 /// <see cref="RateLimit.Per"/> ever holds more than <see cref="RateLimit.Count"/> of them, wherever it starts (a fixed
 /// window lets twice the limit through across a window's edge). Memory: one <see cref="long"/> per allowed delivery.
-/// The log lives in the queue grain's memory: a queue that moves to another silo starts with an empty one, so at that
-/// moment up to one more window's worth can pass.
+/// The log lives in the queue grain's memory (one gate per activation, kept across its consuming engines): a queue that
+/// moves to another silo starts with an empty one, so at that moment up to one more window's worth can pass.
 /// </remarks>
 internal sealed class FlowGate
 {
@@ -18,6 +18,9 @@ internal sealed class FlowGate
     private int _count;
 
     public FlowLimits Limits { get; private set; } = new();
+
+    /// <summary>The most deliveries the limits ever let out at once: the rate's count, the concurrency; else <see cref="int.MaxValue"/>.</summary>
+    public int LargestHandOut => Math.Min(Limits.Rate?.Count ?? int.MaxValue, Limits.MaxConcurrency ?? int.MaxValue);
 
     /// <summary>Applies new limits; the hand-outs remembered stay counted (the newest ones, as many as the new rate allows).</summary>
     public void Set(FlowLimits? limits)

@@ -15,6 +15,22 @@ internal sealed partial class QueueGrain
         try
         {
             var id = handler?.GetGrainId();
+            if (id is null)
+            {
+                // Removed: no more notices written nor handled before the ones left are deleted, so none comes back.
+                var previous = _deadLetterHandler;
+                await UseDeadLetterHandlerAsync(null);
+                try
+                {
+                    await store.SaveDeadLetterHandlerAsync(_name, null);
+                }
+                catch
+                {
+                    await UseDeadLetterHandlerAsync(previous);
+                    throw;
+                }
+                return;
+            }
             // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
             await store.SaveDeadLetterHandlerAsync(_name, id);
             await UseDeadLetterHandlerAsync(id);

@@ -1,8 +1,13 @@
+using Rmq.FlowControl;
+
 namespace Rmq.Queue;
 
 /// <summary>Flow limits: persisted by the store, kept in force by the consuming engine's dispatcher (FlowControl/FlowGate.cs).</summary>
 internal sealed partial class QueueGrain
 {
+    /// <summary>One per activation: an engine started again (new settings, a consumer removed, Stop then Start) keeps counting the same window.</summary>
+    private readonly FlowGate _flowGate = new();
+
     public async Task SetFlowLimits(FlowLimits? limits)
     {
         EnsureValidName();

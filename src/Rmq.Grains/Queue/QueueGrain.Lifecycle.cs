@@ -211,6 +211,7 @@ internal sealed partial class QueueGrain
         if (config.RetryPolicyUnreadable) LogRetryPolicyUnreadable(_name);
         _flowLimits = config.Limits;
         if (config.LimitsUnreadable) LogFlowLimitsUnreadable(_name);
+        if (config.DeadLetterHandlerUnreadable) LogDeadLetterHandlerUnreadable(_name);
         await UseDeadLetterHandlerAsync(config.DeadLetterHandler);
         if (config.PrefetchLimit is not int limit || _engine is not null) return;
 
@@ -254,7 +255,8 @@ internal sealed partial class QueueGrain
             () => $"{_name}@{SiloTag()}-{RandomNameSuffix()}",
             () => membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active,
             silo.SiloAddress.ToParsableString(),
-            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }))
+            (callback, period) => this.RegisterGrainTimer(callback, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true }),
+            _flowGate)
         {
             RetryPolicy = _retryPolicy,
             FlowLimits = _flowLimits,

@@ -31,6 +31,9 @@ internal sealed partial class QueueGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: its stored flow limits cannot be read (written by a newer Rmq, or by hand); the queue runs without them until SetFlowLimits is called")]
     private partial void LogFlowLimitsUnreadable(string queue);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: its stored dead-letter handler is not a grain id (written by hand?); no handler is called until SetDeadLetterHandler is called")]
+    private partial void LogDeadLetterHandlerUnreadable(string queue);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: consuming restarted with prefetch {PrefetchLimit}, poll {PollInterval} and {Consumers} consumers")]
     private partial void LogRestarted(string queue, int prefetchLimit, TimeSpan pollInterval, int consumers);
 

@@ -11,6 +11,7 @@ namespace Rmq.Redis;
 /// <param name="Limits">The flow limits, or null.</param>
 /// <param name="LimitsUnreadable">Flow limits are stored but cannot be read.</param>
 /// <param name="DeadLetterHandler">The grain called for each dead letter, or null.</param>
+/// <param name="DeadLetterHandlerUnreadable">A dead-letter handler is stored but is not a grain id.</param>
 internal sealed record ConsumingConfig(
     int? PrefetchLimit,
     TimeSpan PollInterval,
@@ -21,4 +22,5 @@ internal sealed record ConsumingConfig(
     bool RetryPolicyUnreadable = false,
     FlowLimits? Limits = null,
     bool LimitsUnreadable = false,
-    GrainId? DeadLetterHandler = null);
+    GrainId? DeadLetterHandler = null,
+    bool DeadLetterHandlerUnreadable = false);

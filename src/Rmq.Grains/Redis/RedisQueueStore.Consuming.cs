@@ -111,6 +111,7 @@ public sealed partial class RedisQueueStore
             var limits = config.TryGetValue(LimitsField, out var l) ? DecodeFlowLimits(l) : null;
             return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField), retry, config.ContainsKey(RetryField) && retry is null,
                 limits, config.ContainsKey(LimitsField) && limits is null,
-                config.TryGetValue(DeadLetterHandlerField, out var h) ? ParseGrainId(h) : null);
+                config.TryGetValue(DeadLetterHandlerField, out var h) ? ParseGrainId(h) : null,
+                config.ContainsKey(DeadLetterHandlerField) && ParseGrainId(h) is null);
         });
 }

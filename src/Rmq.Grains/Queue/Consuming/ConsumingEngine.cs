@@ -43,7 +43,8 @@ internal sealed partial class ConsumingEngine
 
     public ConsumingEngine(string queue, int prefetchLimit, TimeSpan pollInterval, string? pushQueue,
         RedisQueueStore store, RmqOptions options, RmqMetrics metrics, LocalQueueStatuses statuses, ILogger logger,
-        Func<string> newConnectionName, Func<bool> siloIsActive, string siloAddress, Func<Func<Task>, TimeSpan, IDisposable> startTimer)
+        Func<string> newConnectionName, Func<bool> siloIsActive, string siloAddress, Func<Func<Task>, TimeSpan, IDisposable> startTimer,
+        FlowControl.FlowGate? flowGate = null)
     {
         Queue = queue;
         PrefetchLimit = prefetchLimit;
@@ -59,7 +60,7 @@ internal sealed partial class ConsumingEngine
         _siloAddress = siloAddress;
         _startTimer = startTimer;
         Dispatcher = new Dispatcher(new DispatchPolicy(options.ConsumerRetryDelay, options.ConsumerFailureBackoff,
-            options.ConsumerMaxBackoff, options.ConsumerRetryDelay));
+            options.ConsumerMaxBackoff, options.ConsumerRetryDelay), flowGate);
     }
 
     public string Queue { get; }

@@ -15,9 +15,9 @@ namespace Rmq.Queue;
 /// that failed is left alone until its backoff is over; a delivery whose call timed out waits for its
 /// redelivery backoff, and then goes before every delivery fetched after it; the queue's <see cref="FlowLimits"/>
 /// (<see cref="Gate"/>) cap how many are handed out per window and how many are inside consumer calls at once — a batch
-/// waits for its full size as long as its timeout allows, then takes what the limits let through.
+/// is full at the most they ever let out at once, if that is below its size.
 /// </remarks>
-internal sealed class Dispatcher(DispatchPolicy policy)
+internal sealed class Dispatcher(DispatchPolicy policy, FlowGate? gate = null)
 {
     private static readonly List<(ConsumerSlot Slot, List<Prefetched> Items)> NoCalls = [];
     private readonly List<ConsumerSlot> _slots = [];
@@ -27,8 +27,8 @@ internal sealed class Dispatcher(DispatchPolicy policy)
 
     public IReadOnlyList<ConsumerSlot> Slots => _slots;
 
-    /// <summary>The queue's flow limits and the hand-outs they count.</summary>
-    public FlowGate Gate { get; } = new();
+    /// <summary>The queue's flow limits and the hand-outs they count (the queue grain's, so a new engine keeps counting them).</summary>
+    public FlowGate Gate { get; } = gate ?? new FlowGate();
 
     /// <summary>Deliveries inside consumer calls (a call that timed out still counts: its consumer is still working).</summary>
     public int InFlight
@@ -101,7 +101,7 @@ internal sealed class Dispatcher(DispatchPolicy policy)
             if (reg.IsBatch)
             {
                 slot.FillStartedAt ??= now;
-                if (Available(now) < reg.BatchSize && now < slot.FillStartedAt + reg.BatchTimeout) continue;
+                if (Available(now) < FullBatch(reg) && now < slot.FillStartedAt + reg.BatchTimeout) continue;
             }
             (calls ??= []).Add((slot, Take(slot, now)));
             next = (index + 1) % count;
@@ -119,7 +119,7 @@ internal sealed class Dispatcher(DispatchPolicy policy)
     {
         if (slot.Busy || slot.RetryAt > now) return null;
         var available = Available(now);
-        if (available == 0 || (slot.Registration.IsBatch && available < slot.Registration.BatchSize)) return null;
+        if (available == 0 || (slot.Registration.IsBatch && available < FullBatch(slot.Registration))) return null;
         return Take(slot, now);
     }
 
@@ -151,6 +151,9 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         if (Queued == 0) return deadline;
         var allowed = Gate.NextAllowed(now);
         if (allowed < deadline) deadline = allowed;
+        // Nothing may go out before the limits allow it: the rate window moving on (above) or a call ending (which
+        // signals) changes that, not a consumer's backoff or a batch timeout — one of those already past would spin.
+        if (Allowance(now) == 0) return deadline;
         foreach (var slot in _slots)
         {
             if (slot.Busy) continue;
@@ -161,15 +164,24 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         return deadline;
     }
 
-    /// <summary>How many may be handed out now: those waiting and due, as far as the flow limits allow.</summary>
-    private int Available(DateTime now)
+    /// <summary>How many wait and are due (redeliveries after their backoff), whatever the flow limits allow.</summary>
+    private int Waiting(DateTime now)
     {
         var due = 0;
         foreach (var item in _redeliveries)
             if (item.NotBefore <= now) due++;
-        var waiting = _buffer.Count + due;
+        return _buffer.Count + due;
+    }
+
+    /// <summary>How many may be handed out now: those waiting and due, as far as the flow limits allow.</summary>
+    private int Available(DateTime now)
+    {
+        var waiting = Waiting(now);
         return waiting == 0 ? 0 : Math.Min(waiting, Allowance(now));
     }
+
+    /// <summary>A batch is full at its size, or at the most the limits ever let out at once (else it would only go out at its timeout).</summary>
+    private int FullBatch(ConsumerRegistration registration) => Math.Min(registration.BatchSize, Gate.LargestHandOut);
 
     /// <summary>What the flow limits allow now; no limits (the common case) costs nothing.</summary>
     private int Allowance(DateTime now) => Gate.Limits.IsEmpty ? int.MaxValue : Gate.Allowance(now, InFlight);
@@ -193,8 +205,9 @@ internal sealed class Dispatcher(DispatchPolicy policy)
         slot.FillStartedAt = null;
         Gate.HandedOut(now, items.Count);
         // Nothing left to hand out (whether Assign or AssignTo took it): no batch is filling any more,
-        // and the next delivery starts a new fill with a full batch timeout.
-        if (Available(now) == 0)
+        // and the next delivery starts a new fill with a full batch timeout. (Deliveries the limits hold back
+        // are still waiting: their batch keeps filling.)
+        if (Waiting(now) == 0)
             foreach (var other in _slots) other.FillStartedAt = null;
         return items;
     }
