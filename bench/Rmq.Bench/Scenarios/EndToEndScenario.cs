@@ -50,6 +50,22 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
             ], figure));
             figures.Add(figure);
         }
+        if (settings.Consumers.Count > 0)
+        {
+            // Job ids (issue 20): each message gets a fresh UUID v7 in its rmq-job-id header, made inside the timed run as a
+            // producer makes it. The baseline publishes the same payloads without ids (Go rmq has none): the ratio against
+            // the plain row of the same consumers is what ids cost.
+            var consumers = settings.Consumers[^1];
+            var figure = new Figure($"e2e.jobids.{consumers}", "End to end",
+                $"{consumers} consumer{(consumers == 1 ? "" : "s")}, publisher batches of {settings.E2ePublishBatch}, each with a job id", "msg/s", true)
+            { CeilingOp = ceiling is null ? null : "LMOVE" };
+            await repetitions.MeasureAsync(figure, WithCeiling(
+            [
+                (Side.Baseline, rep => BaselineAsync(consumers, 0, rep, figure: figure)),
+                (Side.Rmq, rep => RmqAsync(consumers, 0, rep, figure: figure, jobIds: true)),
+            ], figure));
+            figures.Add(figure);
+        }
         if (settings.BatchConsumers > 0)
         {
             var figure = new Figure("e2e.batch", "End to end",
@@ -85,8 +101,9 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
     /// One Rmq run; <paramref name="batchSize"/> 0 = single consumers; <paramref name="publishers"/> 0 = one
     /// publisher in batches, else that many publishing one message per call. Its CPU cost goes to <paramref name="figure"/>.
     /// </summary>
-    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null, int publishers = 0)
+    public async Task<double> RmqAsync(int consumers, int batchSize, int rep, int? messages = null, Figure? figure = null, int publishers = 0, bool jobIds = false)
     {
+        if (jobIds && publishers > 0) throw new ArgumentException("job ids are measured with publisher batches only", nameof(jobIds));
         var n = messages ?? settings.Messages;
         var name = $"bench-e2e-{consumers}x{batchSize}-{rep}-{Guid.NewGuid():N}"[..40];
         var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
@@ -110,7 +127,11 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
             : publishers == 0
             ? InProcess(Task.Run(async () =>
             {
-                foreach (var chunk in chunks) await queue.PublishBatch(chunk);
+                foreach (var chunk in chunks)
+                {
+                    if (jobIds) await queue.PublishBatch(chunk.ConvertAll(p => RmqMessage.Text(p).WithNewJobId()));
+                    else await queue.PublishBatch(chunk);
+                }
             }))
             : InProcess(Task.WhenAll(chunks.Select(lane => Task.Run(async () =>
             {
