@@ -122,6 +122,7 @@ public abstract class DeadLetterHandlerTests(RmqClusterFixture fixture) : QueueT
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class DeadLetterHandlerTests_Classic(ClassicClusterFixture fixture) : DeadLetterHandlerTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]

@@ -119,6 +119,7 @@ public abstract class FlowControlTests(RmqClusterFixture fixture) : QueueTestBas
 }
 
 [Collection(ClassicCollection.Name)]
+[Trait("Garnet", "core")]
 public sealed class FlowControlTests_Classic(ClassicClusterFixture fixture) : FlowControlTests(fixture);
 
 [Collection(ClusterDialectCollection.Name)]
