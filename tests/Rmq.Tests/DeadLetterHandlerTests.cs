@@ -66,6 +66,28 @@ public abstract class DeadLetterHandlerTests(RmqClusterFixture fixture) : QueueT
     }
 
     [Fact]
+    public async Task APermanentFailure_CallsTheHandlerWithItsReason_ARejectAfterRetriesDoesNot()
+    {
+        var name = RmqClusterFixture.UniqueName("dlh-why");
+        var queue = Queue(name);
+        await queue.SetDeadLetterHandler(Fixture.Grains.GetGrain<ITestDeadLetterHandlerGrain>(name));
+        await queue.SetRetryPolicy(TwoAttempts with { MaxAttempts = 3 });
+        await queue.StartConsuming(10, Poll);
+        await queue.AddConsumer("why", Fixture.Grains.GetGrain<IRetryConsumerGrain>(name));
+        await queue.Publish(RmqMessage.Text("permanent-1").WithJobId("p"));
+        await queue.Publish(RmqMessage.Text("reject-at-2").WithJobId("r"));
+        await queue.Publish(RmqMessage.Text("retry-3").WithJobId("x"));
+
+        await EventuallyCounts(name, 0, 0, 3);
+        await Eventually.Equal(2, () => Task.FromResult(DeadLetterLog.Of(name).Count), "handler calls");
+        await Eventually.Equal(0L, () => Notices(name), "notices left");
+        await Task.Delay(GiveItAChance);
+        var calls = DeadLetterLog.Of(name).OrderBy(d => d.JobId).Select(d => (d.JobId, d.Reason, d.Attempts)).ToList();
+        Assert.Equal([("p", DeadLetterHeaders.PermanentFailure, 1), ("x", DeadLetterHeaders.RetriesExhausted, 3)], calls);
+        await queue.StopConsuming();
+    }
+
+    [Fact]
     public async Task AFailingHandler_IsCalledAgainWithTheSameDeadLetter_UntilItReturns_AndTheNoticeStaysUntilThen()
     {
         var name = RmqClusterFixture.UniqueName("dlh-fail");
