@@ -12,18 +12,13 @@ internal sealed partial class QueueGrain
     {
         EnsureValidName();
         policy?.Validate();
-        await _lifecycle.WaitAsync();
-        try
+        await ExclusiveAsync(async () =>
         {
             // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
             await store.SaveRetryPolicyAsync(_name, policy);
             _retryPolicy = policy;
             if (_engine is { } engine) engine.RetryPolicy = policy;
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
+        });
     }
 
     public Task<RetryPolicy?> GetRetryPolicy()

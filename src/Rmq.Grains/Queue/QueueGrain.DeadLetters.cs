@@ -11,8 +11,7 @@ internal sealed partial class QueueGrain
     public async Task SetDeadLetterHandler(IDeadLetterHandlerGrain? handler)
     {
         EnsureValidName();
-        await _lifecycle.WaitAsync();
-        try
+        await ExclusiveAsync(async () =>
         {
             var id = handler?.GetGrainId();
             if (id is null)
@@ -34,11 +33,7 @@ internal sealed partial class QueueGrain
             // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
             await store.SaveDeadLetterHandlerAsync(_name, id);
             await UseDeadLetterHandlerAsync(id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
+        });
     }
 
     public async Task<IDeadLetterHandlerGrain?> GetDeadLetterHandler()

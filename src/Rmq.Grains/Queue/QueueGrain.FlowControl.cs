@@ -13,18 +13,13 @@ internal sealed partial class QueueGrain
         EnsureValidName();
         limits?.Validate();
         if (limits is { IsEmpty: true }) limits = null;
-        await _lifecycle.WaitAsync();
-        try
+        await ExclusiveAsync(async () =>
         {
             // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
             await store.SaveFlowLimitsAsync(_name, limits);
             _flowLimits = limits;
             if (_engine is { } engine) engine.FlowLimits = limits;
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
+        });
     }
 
     public Task<FlowLimits?> GetFlowLimits()

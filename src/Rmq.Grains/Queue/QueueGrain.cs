@@ -61,6 +61,20 @@ internal sealed partial class QueueGrain(
         StartScheduler();
     }
 
+    /// <summary>Runs <paramref name="change"/> alone among the grain's lifecycle changes (StartConsuming, Stop, settings).</summary>
+    private async Task ExclusiveAsync(Func<Task> change)
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            await change();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopResumeRetry();
