@@ -27,6 +27,7 @@ public sealed class LongJobProcessTests(ITestOutputHelper output) : IAsyncLifeti
         "--Rmq:ConsumerRetryDelay", "00:00:00.5",
         "--Rmq:CleanerInterval", "00:00:01",
         "--Logging:LogLevel:Orleans.Runtime.GrainDirectory", "Information",
+        "--Logging:LogLevel:Rmq", "Debug",
     ];
 
     private readonly RedisKeys _keys = new(KeyDialect.Classic);
@@ -117,7 +118,8 @@ public sealed class LongJobProcessTests(ITestOutputHelper output) : IAsyncLifeti
             // Orleans sees the kill at once (the connection resets) and ends the call; a run that had renewed its lease
             // counts as an attempt and goes out again after the policy's backoff, to the consumer's new activation on the
             // silo that lives. The lease is the bound when nothing tells the queue: a silo that hangs, or a lost network.
-            var again = await runs.NextAsync(TimeSpan.FromSeconds(30));
+            var again = await runs.NextAsync(TimeSpan.FromSeconds(30), async () =>
+                $"(ready, unacked, rejected, scheduled) {await CountsAsync(name)}; consuming {await queue.GetConsumingStatus()}");
             var after = again.Started - killedAt;
             Assert.True(after < Lease + TimeSpan.FromSeconds(5), $"run again {after.TotalSeconds:F1} s after the kill, later than its lease and backoff allow");
             Assert.True(again.Attempt == 2, $"the second run is attempt {again.Attempt}; runs seen: {runs.Describe()}");
@@ -181,10 +183,18 @@ public sealed class LongJobProcessTests(ITestOutputHelper output) : IAsyncLifeti
             lock (_runs) return string.Join("; ", _runs.Select(r => $"delivery {r.DeliveryId} attempt {r.Attempt} started {r.Started:HH:mm:ss.fff} by {r.Consumer}"));
         }
 
-        public async Task<JobInFlight> NextAsync(TimeSpan within)
+        public async Task<JobInFlight> NextAsync(TimeSpan within, Func<Task<string>>? describe = null)
         {
             var seen = Count;
-            await Eventually.True(() => Task.FromResult(Count > seen), $"run {seen + 1} started", within.TotalSeconds);
+            try
+            {
+                await Eventually.True(() => Task.FromResult(Count > seen), $"run {seen + 1} started", within.TotalSeconds);
+            }
+            catch (Exception e) when (describe is not null)
+            {
+                // Where the delivery is and what the queue says, so a failure shows which step did not happen.
+                throw new InvalidOperationException($"{e.Message}; {Failures} polls failed (last: {LastFailure}); {await describe()}", e);
+            }
             lock (_runs) return _runs[seen];
         }
 
@@ -205,6 +215,7 @@ public sealed class LongJobProcessTests(ITestOutputHelper output) : IAsyncLifeti
                 {
                     // A poll that fails (the cluster is reshaping after the kill) is a gap of one poll: a 20 s run is still seen.
                     Failures++;
+                    LastFailure = $"{DateTime.UtcNow:HH:mm:ss.fff} {e.GetType().Name}: {e.Message.Split('\n')[0]}";
                 }
                 try
                 {
@@ -219,6 +230,9 @@ public sealed class LongJobProcessTests(ITestOutputHelper output) : IAsyncLifeti
 
         /// <summary>Polls that failed.</summary>
         public int Failures { get; private set; }
+
+        /// <summary>When the last failed poll failed, and why.</summary>
+        public string? LastFailure { get; private set; }
 
         public async ValueTask DisposeAsync()
         {

@@ -30,7 +30,10 @@ public sealed class RateLimitClusterTests(ITestOutputHelper output) : ThreeSiloT
         for (var i = 0; i < times.Count; i++)
             busiest = Math.Max(busiest, times.Skip(i).TakeWhile(t => t < times[i] + Stopwatch.Frequency).Count());
         output.WriteLine($"consumed in the 10 s from the 101st: {measured}; busiest second: {busiest}; silos: {Cluster.Silos.Count}; waited {sw.Elapsed}");
-        Assert.InRange(measured, 950, 1050);
+        // Never above the limit; below it by the time the queue's dispatcher woke late. The window is strict, so a late
+        // window pushes the next ones back and the lost time is not made up: under the suite's full load (2 cores, the
+        // other lane's silo processes) 900 was seen once in three runs. Idle, 1000.
+        Assert.InRange(measured, 850, 1050);
         // The hand-outs never exceed 100 in a second (FlowLimitsTests checks the window exactly); consumers record on
         // arrival, tens of ms after the hand-out on a loaded machine, so a second of arrivals may hold some of the next
         // window's (112 seen). A fixed window would let up to 200 through across its edge: that is what this rules out.
