@@ -218,7 +218,7 @@ public interface IQueueGrain : IGrainWithStringKey
 
     /// <summary>
     /// Sets (or, with null or no limit set, removes) the queue's flow limits: at most <see cref="RateLimit.Count"/>
-    /// deliveries handed out in any window of <see cref="RateLimit.Per"/>, and at most <see cref="FlowLimits.MaxConcurrency"/>
+    /// deliveries handed out per window of <see cref="RateLimit.Per"/>, and at most <see cref="FlowLimits.MaxConcurrency"/>
     /// inside consumer calls at once — across every consumer on every silo. Persisted first, then in force from the next
     /// hand-out; kept by StopConsuming, and by every later activation. Deliveries held back wait in the queue's prefetch.
     /// </summary>

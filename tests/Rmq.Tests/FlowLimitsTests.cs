@@ -122,6 +122,43 @@ public sealed class FlowLimitsTests
     }
 
     [Fact]
+    public void ADispatcherThatWakesLate_KeepsTheWindowsPace_AndNoShorterWindowHoldsMoreThanTheCount()
+    {
+        var dispatcher = NewDispatcher(Rate(10, 1), Singles(10));
+        AddItems(dispatcher, 200);
+        var handedOut = new List<int>();
+        var now = T0;
+        // Each wake 80 ms after the window let the next ones out (a busy silo): a log of the times they went out would
+        // open every window 80 ms later than the one before, and 20 wakes would lose 1.6 s.
+        for (var wake = 0; wake < 20; wake++)
+        {
+            foreach (var (slot, items) in dispatcher.Assign(now))
+            {
+                handedOut.AddRange(items.Select(_ => (int)(now - T0).TotalMilliseconds));
+                dispatcher.CallEnded(slot, CallEnd.Completed, now);
+            }
+            if (dispatcher.Queued == 0) break;
+            now = dispatcher.NextDeadline(now) + TimeSpan.FromMilliseconds(80);
+        }
+        Assert.Equal(200, handedOut.Count);
+        Assert.Equal(19_080, handedOut[^1]); // the 20th window at 19 s + 80 ms, not at 19 × 1.08 s
+        for (var i = 10; i < handedOut.Count; i++)
+            Assert.True(handedOut[i] - handedOut[i - 10] >= 900, $"11 hand-outs within 0.9 s: {handedOut[i - 10]} and {handedOut[i]}");
+    }
+
+    [Fact]
+    public void IdleTime_IsNeverMadeUp_ASlotThatCameFreeLongAgoCountsFromWhenItIsTaken()
+    {
+        var gate = new FlowGate();
+        gate.Set(Rate(2, 1));
+        gate.HandedOut(At(0), 2);
+        Assert.Equal(2, gate.Allowance(At(5), 0)); // idle for 4 s: both slots free since 1 s
+        gate.HandedOut(At(5), 2);
+        Assert.Equal(0, gate.Allowance(At(5.9), 0));
+        Assert.Equal(At(6), gate.NextAllowed(At(5.9))); // counted from 5 s, not from 1 s
+    }
+
+    [Fact]
     public void FetchRoom_KeepsAtMostOneWindowWaiting_UnderARateLimit()
     {
         var dispatcher = NewDispatcher(Rate(5, 60), Singles(2));

@@ -5,7 +5,7 @@ namespace Rmq.Tests;
 
 /// <summary>
 /// A rate limit holds across a cluster: 3 silos, consumers placed on any of them, one queue grain dispatching — 100 per
-/// second measured over 10 s of consumption comes within ±5 % of 1,000, and no second of it is a burst above the limit.
+/// second measured over 10 s of consumption comes within ±5 % of 1,000, and no 0.9 s of it is a burst above the limit.
 /// </summary>
 public sealed class RateLimitClusterTests(ITestOutputHelper output) : ThreeSiloTestBase
 {
@@ -28,15 +28,12 @@ public sealed class RateLimitClusterTests(ITestOutputHelper output) : ThreeSiloT
         var measured = times.Count(t => t >= start && t < start + 10 * Stopwatch.Frequency);
         var busiest = 0;
         for (var i = 0; i < times.Count; i++)
-            busiest = Math.Max(busiest, times.Skip(i).TakeWhile(t => t < times[i] + Stopwatch.Frequency).Count());
-        output.WriteLine($"consumed in the 10 s from the 101st: {measured}; busiest second: {busiest}; silos: {Cluster.Silos.Count}; waited {sw.Elapsed}");
-        // Never above the limit; below it by the time the queue's dispatcher woke late. The window is strict, so a late
-        // window pushes the next ones back and the lost time is not made up: under the suite's full load (2 cores, the
-        // other lane's silo processes) 900 was seen once in three runs. Idle, 1000.
-        Assert.InRange(measured, 850, 1050);
-        // The hand-outs never exceed 100 in a second (FlowLimitsTests checks the window exactly); consumers record on
-        // arrival, tens of ms after the hand-out on a loaded machine, so a second of arrivals may hold some of the next
-        // window's (112 seen). A fixed window would let up to 200 through across its edge: that is what this rules out.
+            busiest = Math.Max(busiest, times.Skip(i).TakeWhile(t => t < times[i] + Stopwatch.Frequency * 9 / 10).Count());
+        output.WriteLine($"consumed in the 10 s from the 101st: {measured}; busiest 0.9 s: {busiest}; silos: {Cluster.Silos.Count}; waited {sw.Elapsed}");
+        Assert.InRange(measured, 950, 1050);
+        // The hand-outs never exceed 100 in 0.9 s (FlowLimitsTests checks that exactly); consumers record on arrival, tens
+        // of ms after the hand-out on a loaded machine, so 0.9 s of arrivals may hold some of the next window's. A fixed
+        // window would let up to 200 through across its edge: that is what this rules out.
         Assert.InRange(busiest, 100, 125);
         await queue.StopConsuming();
         Assert.Equal((0L, 0L), (await Db.ListLengthAsync(Keys.Rejected(name)), (long)ConsumptionLog.Of(name).Select(r => r.Payload).Count() - ConsumptionLog.Of(name).Select(r => r.Payload).Distinct().Count()));

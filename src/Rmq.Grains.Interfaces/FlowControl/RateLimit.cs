@@ -4,8 +4,10 @@ using System.Text.RegularExpressions;
 namespace Rmq;
 
 /// <summary>
-/// At most <see cref="Count"/> deliveries handed out in any window of <see cref="Per"/>, across every consumer of the queue on
+/// At most <see cref="Count"/> deliveries handed out per window of <see cref="Per"/>, across every consumer of the queue on
 /// every silo: the queue grain is the queue's one dispatcher, so the limit is exact, not an estimate shared through Redis.
+/// No window of 0.9 × <see cref="Per"/> holds more than <see cref="Count"/>: a hand-out made late by a busy silo (by up to a
+/// tenth of the window) counts from when it was allowed, so windows keep their pace (docs/flow-control.md).
 /// </summary>
 /// <param name="Count">Deliveries per window: 1 to <see cref="MaxCount"/>.</param>
 /// <param name="Per">The window: 1 ms to one day.</param>

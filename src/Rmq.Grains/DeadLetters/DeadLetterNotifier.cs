@@ -92,7 +92,7 @@ internal sealed partial class DeadLetterNotifier(string queue, RedisQueueStore s
         return null;
     }
 
-    internal static DeadLetter ToDeadLetter(string queue, IReadOnlyDictionary<string, string[]> headers, byte[] payload)
+    private static DeadLetter ToDeadLetter(string queue, IReadOnlyDictionary<string, string[]> headers, byte[] payload)
     {
         string? Header(string name) => headers.TryGetValue(name, out var values) && values.Length > 0 ? values[0] : null;
         return new DeadLetter(queue, Header(DeadLetterHeaders.Reason) ?? "unknown",

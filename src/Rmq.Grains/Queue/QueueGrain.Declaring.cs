@@ -101,11 +101,10 @@ internal sealed partial class QueueGrain
             changed = true;
         }
         var limits = declaration.Limits is { IsEmpty: false } l ? l : null;
-        if (limits != _flowLimits)
+        if (limits != FlowLimitsInForce)
         {
             await store.SaveFlowLimitsAsync(_name, limits);
-            _flowLimits = limits;
-            if (_engine is { } e) e.FlowLimits = _flowLimits;
+            UseFlowLimits(limits);
             changed = true;
         }
         if (declaration.DeadLetterHandler != _deadLetterHandler)

@@ -17,9 +17,18 @@ internal sealed partial class QueueGrain
         {
             // Persisted first: if Redis is unreachable the caller learns it and nothing changes.
             await store.SaveFlowLimitsAsync(_name, limits);
-            _flowLimits = limits;
-            if (_engine is { } engine) engine.FlowLimits = limits;
+            UseFlowLimits(limits);
         });
+    }
+
+    /// <summary>The limits in force, or null.</summary>
+    private FlowLimits? FlowLimitsInForce => _flowGate.Limits.IsEmpty ? null : _flowGate.Limits;
+
+    /// <summary>Puts <paramref name="limits"/> in force: the gate holds them (an engine started later shares it), the engine is woken.</summary>
+    private void UseFlowLimits(FlowLimits? limits)
+    {
+        if (_engine is { } engine) engine.FlowLimits = limits;
+        else _flowGate.Set(limits);
     }
 
     public Task<FlowLimits?> GetFlowLimits()

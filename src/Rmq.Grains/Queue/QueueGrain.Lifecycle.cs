@@ -41,7 +41,7 @@ internal sealed partial class QueueGrain
             // retry policy) must not be lost to this engine.
             _pushQueue = await store.LoadPushQueueAsync(_name);
             _retryPolicy = await store.LoadRetryPolicyAsync(_name);
-            _flowLimits = await store.LoadFlowLimitsAsync(_name);
+            UseFlowLimits(await store.LoadFlowLimitsAsync(_name));
             await UseDeadLetterHandlerAsync(await store.LoadDeadLetterHandlerAsync(_name));
         }
         StopResumeRetry();
@@ -209,7 +209,7 @@ internal sealed partial class QueueGrain
         _pushQueue = config.PushQueue;
         _retryPolicy = config.RetryPolicy;
         if (config.RetryPolicyUnreadable) LogRetryPolicyUnreadable(_name);
-        _flowLimits = config.Limits;
+        UseFlowLimits(config.Limits);
         if (config.LimitsUnreadable) LogFlowLimitsUnreadable(_name);
         if (config.DeadLetterHandlerUnreadable) LogDeadLetterHandlerUnreadable(_name);
         await UseDeadLetterHandlerAsync(config.DeadLetterHandler);
@@ -259,7 +259,6 @@ internal sealed partial class QueueGrain
             _flowGate)
         {
             RetryPolicy = _retryPolicy,
-            FlowLimits = _flowLimits,
             DeadLetterHandler = _deadLetterHandler,
             DeadLettersApplied = () => _notifier?.Wake(),
             RetriesScheduled = ArmScheduler,

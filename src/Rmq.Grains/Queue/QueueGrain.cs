@@ -46,7 +46,6 @@ internal sealed partial class QueueGrain(
     private QueuePublishing _publishing = null!;
     private string? _pushQueue;
     private RetryPolicy? _retryPolicy;
-    private FlowLimits? _flowLimits;
     private ConsumingEngine? _engine;
     private IGrainTimer? _resumeRetry;
 

@@ -109,9 +109,9 @@ public sealed partial class RedisQueueStore
             var list = consumers.Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!)).ToList();
             var retry = config.TryGetValue(RetryField, out var r) ? DecodeRetryPolicy(r) : null;
             var limits = config.TryGetValue(LimitsField, out var l) ? DecodeFlowLimits(l) : null;
+            var handler = config.TryGetValue(DeadLetterHandlerField, out var h) ? ParseGrainId(h) : null;
             return new ConsumingConfig(prefetch, poll, push, list, config.ContainsKey(PausedField), retry, config.ContainsKey(RetryField) && retry is null,
                 limits, config.ContainsKey(LimitsField) && limits is null,
-                config.TryGetValue(DeadLetterHandlerField, out var h) ? ParseGrainId(h) : null,
-                config.ContainsKey(DeadLetterHandlerField) && ParseGrainId(h) is null);
+                handler, config.ContainsKey(DeadLetterHandlerField) && handler is null);
         });
 }

@@ -113,13 +113,14 @@ internal sealed partial class ConsumingEngine
         var hasWork = queued > 0 || _readyLength > 0 || RedisFailing || opening;
         // A paused queue makes no progress on purpose: it is never stalled.
         // Nor does one whose rate limit holds its work back: it hands out as fast as it was told to.
-        if (!hasWork || State == ConsumingState.Stopping || _paused || Dispatcher.HeldByRateLimit(now)) _lastProgress = now;
+        var rateLimited = Dispatcher.HeldByRateLimit(now);
+        if (!hasWork || State == ConsumingState.Stopping || _paused || rateLimited) _lastProgress = now;
         var idleFor = now - _lastProgress;
         var stalled = idleFor > Options.StallTimeout;
         return new ConsumingStatus(State, Connection, stalled, stalled ? StallReason(now, idleFor) : null,
             new DateTimeOffset(_lastProgress, TimeSpan.Zero), _lastError, queued, inFlight, Dispatcher.Slots.Count, _paused,
             StaleJobOutcomes, _pump?.JobsInFlight() is { Count: > 0 } jobs ? jobs : null, StaleJobRenewals,
-            Dispatcher.Gate.Limits.IsEmpty ? null : Dispatcher.Gate.Limits, Dispatcher.HeldByRateLimit(now));
+            FlowLimits, rateLimited);
     }
 
     private string StallReason(DateTime now, TimeSpan idleFor)
