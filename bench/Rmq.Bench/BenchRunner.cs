@@ -59,7 +59,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         MemoryReport? memory = null;
         BigQueueReport? bigQueue = null;
         BigScheduledReport? bigScheduled = null;
-        if (new[] { "publish", "e2e", "latency", "scheduled", "memory", "bigqueue", "bigscheduled" }.Any(settings.Runs))
+        if (new[] { "publish", "e2e", "latency", "scheduled", "idle", "memory", "bigqueue", "bigscheduled" }.Any(settings.Runs))
         {
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
@@ -85,6 +85,12 @@ internal sealed class BenchRunner(BenchSettings settings)
                 var scheduled = new ScheduledScenario(rmq, settings, Progress);
                 await scheduled.RunAsync();
                 figures.AddRange(scheduled.Figures);
+            }
+            if (settings.Runs("idle"))
+            {
+                var idle = new IdleScenario(rmq, db, new CpuMeter(redis.ProcessId), settings, Progress);
+                await idle.RunAsync();
+                figures.AddRange(idle.Figures);
             }
             if (settings.Runs("memory"))
                 memory = await new MemoryScenario(rmq, db, settings, Progress).RunAsync();

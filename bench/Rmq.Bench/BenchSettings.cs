@@ -3,7 +3,7 @@ namespace Rmq.Bench;
 /// <summary>Everything a run is configured with; filled from the command line (see Program.cs and bench/README.md).</summary>
 internal sealed record BenchSettings
 {
-    public const string AllScenarios = "ceiling,publish,e2e,latency,scheduled,memory";
+    public const string AllScenarios = "ceiling,publish,e2e,latency,scheduled,idle,memory";
 
     /// <summary>Scenarios that run only when named in <c>--scenarios</c>: too slow or too big for every run.</summary>
     public const string OptInScenarios = "bigqueue,bigscheduled";
@@ -31,6 +31,8 @@ internal sealed record BenchSettings
     public required IReadOnlyList<int> LatencyRates { get; init; }
     public required TimeSpan LatencyDuration { get; init; }
     public required int LatencyConsumers { get; init; }
+    /// <summary>Idle: how long CPU is read while a consuming queue has nothing to do, per repetition.</summary>
+    public required TimeSpan IdleDuration { get; init; }
     public required int MemoryQueues { get; init; }
     public required int MemoryReady { get; init; }
     public required int BigQueueReady { get; init; }

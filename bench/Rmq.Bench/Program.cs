@@ -36,6 +36,7 @@ var pollMs = Positive("--poll-ms", 10, "Poll interval of Rmq and of the baseline
 var latencyRates = PositiveList("--latency-rates", [1000, 10_000], "Latency: publishes per second, one figure set per rate.");
 var latencySeconds = Positive("--latency-seconds", 3, "Latency: seconds per repetition.");
 var latencyConsumers = Positive("--latency-consumers", 10, "Latency: consumers (both sides).");
+var idleSeconds = Positive("--idle-seconds", 5, "Idle: seconds CPU is read per repetition while a consuming queue (--latency-consumers consumers) has nothing to do.");
 var memoryQueues = Positive("--memory-queues", 1000, "Memory: queues, each with one consumer.");
 var memoryReady = Positive("--memory-ready", 1000, "Memory: deliveries published to each queue.");
 var bigQueueReady = Positive("--big-queue-ready", 10_000_000, "Big queue (opt-in scenario bigqueue): deliveries in the one queue's ready list.");
@@ -61,7 +62,7 @@ Option[] tuning =
 [
     scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
     publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
-    latencySeconds, latencyConsumers, memoryQueues, memoryReady, bigQueueReady, scheduledRate, scheduledSeconds, bigScheduled, timeout, noWarmup, publisherProcess,
+    latencySeconds, latencyConsumers, idleSeconds, memoryQueues, memoryReady, bigQueueReady, scheduledRate, scheduledSeconds, bigScheduled, timeout, noWarmup, publisherProcess,
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
@@ -104,6 +105,7 @@ root.SetAction(async parse =>
         LatencyRates = parse.GetValue(latencyRates)!,
         LatencyDuration = TimeSpan.FromSeconds(parse.GetValue(latencySeconds)),
         LatencyConsumers = parse.GetValue(latencyConsumers),
+        IdleDuration = TimeSpan.FromSeconds(parse.GetValue(idleSeconds)),
         MemoryQueues = parse.GetValue(memoryQueues),
         MemoryReady = parse.GetValue(memoryReady),
         BigQueueReady = parse.GetValue(bigQueueReady),

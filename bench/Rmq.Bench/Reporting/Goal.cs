@@ -42,6 +42,15 @@ internal sealed record Goal(string Name, string Target, string Measured, bool? M
             goals.Add(new(p50.Label, "< 1 ms", Format.Value(p50Stats.Median, "ms"), p50Stats.Median < 1));
         if (byId.TryGetValue("latency.p99", out var p99) && p99.Rmq is { } p99Stats)
             goals.Add(new(p99.Label, "< 10 ms", Format.Value(p99Stats.Median, "ms"), p99Stats.Median < 10));
+        // Issue 21: a consuming queue with nothing to do costs next to nothing (no busy polling).
+        // The process also holds an idle silo, the client and the harness (the floor, measured in the same run): the goal is
+        // what the consuming queue adds to it.
+        if (byId.TryGetValue("idle.process", out var idle) && idle.Rmq is { } idleStats && byId["idle.floor"].Rmq is { } floorStats)
+        {
+            var added = idleStats.Median - floorStats.Median;
+            goals.Add(new("Idle consuming queue, process CPU over the floor", "< 1% of a core",
+                string.Create(CultureInfo.InvariantCulture, $"{added:0.00}% ({idleStats.Median:0.00}% − floor {floorStats.Median:0.00}%)"), added < 1));
+        }
         if (memory is not null)
             goals.Add(new($"Memory, {memory.Queues:N0} queues × 1 consumer × {memory.ReadyPerQueue:N0} ready", "report it",
                 string.Create(CultureInfo.InvariantCulture,

@@ -123,7 +123,7 @@ internal static class ResultsTable
 
     private static Table Goals(IReadOnlyList<Goal> goals)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Goals of issues 10 (producing), 5 (consuming) and 11 (scheduling)")
+        var table = new Table().Border(TableBorder.Rounded).Title("Goals of issues 10 (producing), 5 (consuming), 11 (scheduling) and 21 (CPU)")
             .AddColumn("goal").AddColumn("target").AddColumn(new TableColumn("measured").RightAligned()).AddColumn("met");
         foreach (var goal in goals)
             table.AddRow(Markup.Escape(goal.Name), Markup.Escape(goal.Target), Markup.Escape(goal.Measured),
