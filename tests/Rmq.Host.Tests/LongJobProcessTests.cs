@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Orleans.Runtime.Placement;
 using Rmq.Demo;
+using static Rmq.Tests.Infrastructure.RedisScan;
 
 namespace Rmq.Host.Tests;
 
@@ -152,11 +153,11 @@ public sealed class LongJobProcessTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(silo, await _client.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grain));
     }
 
+    /// <summary>Every key in Redis with its type and length: on failure, where the delivery is if not in the queue's lists.</summary>
     private async Task<string> DumpAsync()
     {
-        var server = _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]);
         var parts = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: "*"))
+        await foreach (var key in _multiplexer.KeysAsync("*"))
         {
             var type = await Db.KeyTypeAsync(key);
             var len = type switch { RedisType.List => await Db.ListLengthAsync(key), RedisType.Set => await Db.SetLengthAsync(key), RedisType.SortedSet => await Db.SortedSetLengthAsync(key), RedisType.Hash => await Db.HashLengthAsync(key), _ => -1 };

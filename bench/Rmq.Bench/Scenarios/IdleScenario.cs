@@ -29,24 +29,20 @@ internal sealed class IdleScenario(RmqHost rmq, IDatabase db, CpuMeter cpu, Benc
 
     public async Task RunAsync()
     {
-        var samples = new Dictionary<(Figure, Side), List<double>>();
-        foreach (var figure in Figures)
-            foreach (var side in (Side[])[Side.Baseline, Side.Rmq])
-                samples[(figure, side)] = [];
+        var samples = new Samples();
         for (var rep = 0; rep < settings.Repetitions; rep++)
         {
             var (floor, _) = await MeasureAsync();
-            samples[(Floor, Side.Rmq)].Add(floor);
+            samples.Add(Floor, Side.Rmq, floor);
             foreach (var side in (Side[])[Side.Baseline, Side.Rmq])
             {
                 var (process, server) = side == Side.Rmq ? await RmqAsync(rep) : await BaselineAsync(rep);
-                samples[(Process, side)].Add(process);
-                samples[(Server, side)].Add(server);
+                samples.Add(Process, side, process);
+                samples.Add(Server, side, server);
                 progress($"idle [{side}] rep {rep + 1}/{settings.Repetitions}: process {process:0.00}% of a core (floor {floor:0.00}%), server {server:0.00}%");
             }
         }
-        foreach (var ((figure, side), values) in samples)
-            if (values.Count > 0) figure.Results[side] = Stats.Of(values);
+        samples.Complete();
     }
 
     private async Task<(double Process, double Server)> RmqAsync(int rep)

@@ -30,23 +30,20 @@ internal sealed class LatencyScenario(RmqHost rmq, IDatabase db, BenchSettings s
 
     public async Task RunAsync()
     {
-        var samples = new Dictionary<(Figure, Side), List<double>>();
-        foreach (var figure in Figures)
-            foreach (var side in (Side[])[Side.Baseline, Side.Rmq])
-                samples[(figure, side)] = [];
+        var samples = new Samples();
         for (var rep = 0; rep < settings.Repetitions; rep++)
         {
             foreach (var side in (Side[])[Side.Baseline, Side.Rmq])
             {
                 var latencies = side == Side.Rmq ? await RmqAsync(rep) : await BaselineAsync(rep);
-                samples[(P50, side)].Add(Stats.Percentile(latencies, 50));
-                samples[(P99, side)].Add(Stats.Percentile(latencies, 99));
-                samples[(Max, side)].Add(latencies.Max());
-                progress($"latency {rate:N0}/s [{side}] rep {rep + 1}/{settings.Repetitions}: p50 {samples[(P50, side)][^1]:0.00} ms, " +
-                         $"p99 {samples[(P99, side)][^1]:0.00} ms, max {samples[(Max, side)][^1]:0.00} ms");
+                samples.Add(P50, side, Stats.Percentile(latencies, 50));
+                samples.Add(P99, side, Stats.Percentile(latencies, 99));
+                samples.Add(Max, side, latencies.Max());
+                progress($"latency {rate:N0}/s [{side}] rep {rep + 1}/{settings.Repetitions}: p50 {samples.Last(P50, side):0.00} ms, " +
+                         $"p99 {samples.Last(P99, side):0.00} ms, max {samples.Last(Max, side):0.00} ms");
             }
         }
-        foreach (var ((figure, side), values) in samples) figure.Results[side] = Stats.Of(values);
+        samples.Complete();
     }
 
     private async Task<double[]> RmqAsync(int rep)

@@ -32,6 +32,9 @@ internal sealed class FlowGate
 
     public FlowLimits Limits { get; private set; } = new();
 
+    /// <summary>The limits in force, or null when none is set.</summary>
+    public FlowLimits? InForce => Limits.IsEmpty ? null : Limits;
+
     /// <summary>The most deliveries the limits ever let out at once: the rate's count, the concurrency; else <see cref="int.MaxValue"/>.</summary>
     public int LargestHandOut => Math.Min(Limits.Rate?.Count ?? int.MaxValue, Limits.MaxConcurrency ?? int.MaxValue);
 

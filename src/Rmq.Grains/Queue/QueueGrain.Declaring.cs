@@ -101,7 +101,7 @@ internal sealed partial class QueueGrain
             changed = true;
         }
         var limits = declaration.Limits is { IsEmpty: false } l ? l : null;
-        if (limits != FlowLimitsInForce)
+        if (limits != _flowGate.InForce)
         {
             await store.SaveFlowLimitsAsync(_name, limits);
             UseFlowLimits(limits);

@@ -21,9 +21,6 @@ internal sealed partial class QueueGrain
         });
     }
 
-    /// <summary>The limits in force, or null.</summary>
-    private FlowLimits? FlowLimitsInForce => _flowGate.Limits.IsEmpty ? null : _flowGate.Limits;
-
     /// <summary>Puts <paramref name="limits"/> in force: the gate holds them (an engine started later shares it), the engine is woken.</summary>
     private void UseFlowLimits(FlowLimits? limits)
     {

@@ -74,7 +74,7 @@ internal sealed partial class ConsumingEngine
     /// <summary>The queue's flow limits, or null. Set by the queue grain; a change counts from the next hand-out.</summary>
     public FlowLimits? FlowLimits
     {
-        get => Dispatcher.Gate.Limits.IsEmpty ? null : Dispatcher.Gate.Limits;
+        get => Dispatcher.Gate.InForce;
         set
         {
             Dispatcher.Gate.Set(value);
