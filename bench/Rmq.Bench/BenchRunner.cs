@@ -46,6 +46,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         AnsiConsole.MarkupLine($"private {Markup.Escape(machine.ServerUnderTest)} pid {redis.ProcessId} on {redis.Endpoint}");
         var db = multiplexer.GetDatabase();
         var repetitions = new Repetitions(settings.Repetitions, Progress);
+        using var allocations = settings.AllocationProfile ? new AllocationProfile() : null;
         var figures = new List<Figure>();
 
         CeilingScenario? ceiling = null;
@@ -64,7 +65,7 @@ internal sealed class BenchRunner(BenchSettings settings)
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
             using var acks = new AckMeter();
-            var e2e = new EndToEndScenario(rmq, db, acks, new CpuMeter(redis.ProcessId), settings, repetitions, ceiling);
+            var e2e = new EndToEndScenario(rmq, db, acks, new CpuMeter(redis.ProcessId), settings, repetitions, ceiling, allocations);
             if (settings.Warmup) await WarmUpAsync(e2e);
 
             if (settings.Runs("publish"))
@@ -103,6 +104,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory, bigScheduled), clock.Elapsed.TotalSeconds, bigQueue, bigScheduled);
         AnsiConsole.WriteLine();
         ResultsTable.Write(AnsiConsole.Console, results);
+        if (allocations is not null) AllocationProfileTable.Write(AnsiConsole.Console, allocations);
         var (json, text) = ResultsFiles.Write(settings, results);
         AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(text)}[/] and [blue]{Markup.Escape(json)}[/]");
         return 0;

@@ -49,6 +49,9 @@ internal sealed record BenchSettings
 
     /// <summary>End to end, one-at-a-time rows: publishers run in a process of their own (both sides).</summary>
     public required bool PublisherProcess { get; init; }
+
+    /// <summary>End to end: record which types each measured run allocates (<see cref="Measurement.AllocationProfile"/>).</summary>
+    public required bool AllocationProfile { get; init; }
     public required bool Warmup { get; init; }
     public required string? Output { get; init; }
 

@@ -49,6 +49,10 @@ var publisherProcess = new Option<bool>("--publisher-process")
 {
     Description = "End to end, one-at-a-time rows: the publishers run in a process of their own (both sides), as real producers do.",
 };
+var allocationProfile = new Option<bool>("--allocation-profile")
+{
+    Description = "End to end: sum the runtime's sampled allocation events by type over each measured run and print the types that allocate most, per row and side (costs a little CPU; never a default run).",
+};
 var server = new Option<string>("--server")
 {
     Description = "The server under test: redis (redis-server on the PATH) or garnet (the garnet-server dotnet tool, started with --lua --lua-transaction-mode; install it with 'dotnet tool install -g garnet-server --version 2.2.12').",
@@ -63,6 +67,7 @@ Option[] tuning =
     scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
     publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
     latencySeconds, latencyConsumers, idleSeconds, memoryQueues, memoryReady, bigQueueReady, scheduledRate, scheduledSeconds, bigScheduled, timeout, noWarmup, publisherProcess,
+    allocationProfile,
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
@@ -115,6 +120,7 @@ root.SetAction(async parse =>
         RunTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
         Warmup = !parse.GetValue(noWarmup),
         PublisherProcess = parse.GetValue(publisherProcess),
+        AllocationProfile = parse.GetValue(allocationProfile),
         Output = parse.GetValue(output),
         Server = parse.GetValue(server)!,
         IsDefaultRun = tuning.All(o => parse.GetResult(o) is null or { Implicit: true }),

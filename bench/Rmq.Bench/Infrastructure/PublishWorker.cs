@@ -39,12 +39,14 @@ internal static class PublishWorker
             Console.WriteLine("ready");
             if (await Console.In.ReadLineAsync() != "go") return 1;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             await Task.WhenAll(chunks.Select(chunk => Task.Run(async () =>
             {
                 foreach (var payload in chunk) await publish(payload);
             })));
             var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {used.TotalMicroseconds:F0}"));
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {used.TotalMicroseconds:F0} {allocated}"));
         }
         return 0;
     }

@@ -7,7 +7,7 @@ namespace Rmq.Bench.Infrastructure;
 /// <summary>
 /// Publishers in a process of their own (<c>--publisher-process</c>), as real producers are: this
 /// program again with the <c>publish-worker</c> command. It connects and builds its payloads before
-/// the clock starts, says <c>ready</c>, publishes on <c>go</c>, and reports its CPU time on exit.
+/// the clock starts, says <c>ready</c>, publishes on <c>go</c>, and reports its CPU time and allocated bytes on exit.
 /// </summary>
 internal sealed class PublisherProcess : IAsyncDisposable
 {
@@ -38,8 +38,8 @@ internal sealed class PublisherProcess : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>Tells it to publish; the task ends when it has published everything, with its CPU time.</summary>
-    public async Task<TimeSpan> PublishAsync()
+    /// <summary>Tells it to publish; the task ends when it has published everything, with its CPU time and allocation.</summary>
+    public async Task<PublisherCost> PublishAsync()
     {
         await _process.StandardInput.WriteLineAsync("go");
         await _process.StandardInput.FlushAsync();
@@ -47,7 +47,9 @@ internal sealed class PublisherProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         if (_process.ExitCode != 0 || line is null || !line.StartsWith("done ", StringComparison.Ordinal))
             throw new InvalidOperationException($"the publisher process failed (exit {_process.ExitCode}, said '{line}')");
-        return TimeSpan.FromMicroseconds(double.Parse(line[5..], CultureInfo.InvariantCulture));
+        var figures = line[5..].Split(' ');
+        return new PublisherCost(TimeSpan.FromMicroseconds(double.Parse(figures[0], CultureInfo.InvariantCulture)),
+            long.Parse(figures[1], CultureInfo.InvariantCulture));
     }
 
     public async ValueTask DisposeAsync()

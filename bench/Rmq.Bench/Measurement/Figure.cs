@@ -25,7 +25,7 @@ internal sealed class Figure(string id, string group, string label, string unit,
     /// <summary>The pipelined Redis command this row is compared with (LPUSH, LMOVE), or null.</summary>
     public string? CeilingOp { get; init; }
 
-    /// <summary>CPU time per delivery of each repetition, where the scenario measures it (end to end).</summary>
+    /// <summary>CPU time and allocation per message of each repetition, where the scenario measures them (publish, end to end).</summary>
     public Dictionary<Side, List<CpuCost>> Cpu { get; } = [];
 
     public void AddCpu(Side side, CpuCost cost)
@@ -36,7 +36,8 @@ internal sealed class Figure(string id, string group, string label, string unit,
 
     /// <summary>The median CPU cost per delivery of one side, or null when it was not measured.</summary>
     public CpuCost? CpuMedian(Side side) => Cpu.TryGetValue(side, out var list) && list.Count > 0
-        ? new CpuCost(Stats.Of(list.ConvertAll(c => c.ProcessUs)).Median, Stats.Of(list.ConvertAll(c => c.RedisUs)).Median)
+        ? new CpuCost(Stats.Of(list.ConvertAll(c => c.ProcessUs)).Median, Stats.Of(list.ConvertAll(c => c.RedisUs)).Median,
+            Stats.Of(list.ConvertAll(c => c.AllocatedBytes)).Median)
         : null;
 
     public Stats? Rmq => Results.GetValueOrDefault(Side.Rmq);

@@ -64,7 +64,7 @@ internal static class ResultsJson
             f.CeilingOp,
             f.RatioVsBaseline,
             f.RatioVsCeiling,
-            CpuUsPerMessage = f.Cpu.Count == 0 ? null : new
+            CostPerMessage = f.Cpu.Count == 0 ? null : new
             {
                 Rmq = f.CpuMedian(Measurement.Side.Rmq),
                 Baseline = f.CpuMedian(Measurement.Side.Baseline),

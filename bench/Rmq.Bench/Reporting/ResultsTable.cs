@@ -86,18 +86,22 @@ internal static class ResultsTable
     private static Table Cpu(BenchResults results)
     {
         static string Us(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+        static string Bytes(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape("CPU time per message, µs (median of repetitions); process = silo + client + harness"))
+            .Title(Markup.Escape("CPU time (µs) and managed allocation (bytes) per message, median of repetitions; process = silo + client + harness (+ publisher process)"))
             .AddColumn("figure")
             .AddColumn(new TableColumn("Rmq process").RightAligned())
             .AddColumn(new TableColumn("Rmq server").RightAligned())
+            .AddColumn(new TableColumn("Rmq alloc B").RightAligned())
             .AddColumn(new TableColumn("baseline process").RightAligned())
-            .AddColumn(new TableColumn("baseline server").RightAligned());
+            .AddColumn(new TableColumn("baseline server").RightAligned())
+            .AddColumn(new TableColumn("baseline alloc B").RightAligned());
         foreach (var figure in results.Figures.Where(f => f.Cpu.Count > 0))
         {
             var rmq = figure.CpuMedian(Side.Rmq);
             var baseline = figure.CpuMedian(Side.Baseline);
-            table.AddRow(Markup.Escape($"{figure.Group}: {figure.Label}"), Us(rmq?.ProcessUs), Us(rmq?.RedisUs), Us(baseline?.ProcessUs), Us(baseline?.RedisUs));
+            table.AddRow(Markup.Escape($"{figure.Group}: {figure.Label}"), Us(rmq?.ProcessUs), Us(rmq?.RedisUs), Bytes(rmq?.AllocatedBytes),
+                Us(baseline?.ProcessUs), Us(baseline?.RedisUs), Bytes(baseline?.AllocatedBytes));
         }
         return table;
     }

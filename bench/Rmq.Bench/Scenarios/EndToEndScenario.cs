@@ -15,7 +15,8 @@ namespace Rmq.Bench.Scenarios;
 /// library's direct publisher; baseline: Go rmq's Publish); the other rows publish in batches of
 /// <see cref="BenchSettings.E2ePublishBatch"/>, so that publishing is not what limits consuming.
 /// </summary>
-internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, CpuMeter cpuMeter, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling)
+internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, CpuMeter cpuMeter, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling,
+    AllocationProfile? allocations = null)
 {
     private readonly CpuMeter _cpu = cpuMeter;
 
@@ -82,14 +83,18 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
     }
 
     // An in-process publisher's CPU is already in this process's; an external one reports its own.
-    private static async Task<TimeSpan> InProcess(Task publishing)
+    private static async Task<PublisherCost> InProcess(Task publishing)
     {
         await publishing;
-        return TimeSpan.Zero;
+        return PublisherCost.InProcess;
     }
 
-    private static CpuCost WithPublisher(CpuCost cost, TimeSpan publisherCpu, int n) =>
-        cost with { ProcessUs = cost.ProcessUs + publisherCpu.TotalMicroseconds / n };
+    private static CpuCost WithPublisher(CpuCost cost, PublisherCost publisher, int n) =>
+        cost with
+        {
+            ProcessUs = cost.ProcessUs + publisher.Cpu.TotalMicroseconds / n,
+            AllocatedBytes = cost.AllocatedBytes + publisher.AllocatedBytes / (double)n,
+        };
 
     private List<(Side, Func<int, Task<double>>)> WithCeiling(List<(Side, Func<int, Task<double>>)> sides, Figure figure)
     {
@@ -121,9 +126,10 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         await using var external = publishers > 0 && settings.PublisherProcess
             ? await PublisherProcess.StartAsync("rmq", rmq.RedisEndpoint, name, n, publishers, settings.PayloadBytes)
             : null;
+        using var profiled = figure is null ? null : allocations?.Record($"{figure.Label} [Rmq]", n);
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
-        Task<TimeSpan> publisher = external is not null ? external.PublishAsync()
+        Task<PublisherCost> publisher = external is not null ? external.PublishAsync()
             : publishers == 0
             ? InProcess(Task.Run(async () =>
             {
@@ -140,6 +146,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         await Deadline.WithinAsync(Task.WhenAll(acked.All, publisher), settings.RunTimeout, $"Rmq end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure?.AddCpu(Side.Rmq, WithPublisher(CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n), await publisher, n));
+        profiled?.Dispose(); // the window ends with the measured run, before the checks below
 
         await queue.StopConsuming();
         var stats = await queue.GetStats();
@@ -186,9 +193,10 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         await using var external = publishers > 0 && settings.PublisherProcess
             ? await PublisherProcess.StartAsync("baseline", rmq.RedisEndpoint, name, n, publishers, settings.PayloadBytes)
             : null;
+        using var profiled = figure is null ? null : allocations?.Record($"{figure.Label} [baseline]", n);
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
-        Task<TimeSpan> publisher = external is not null ? external.PublishAsync()
+        Task<PublisherCost> publisher = external is not null ? external.PublishAsync()
             : publishers == 0
             ? InProcess(Task.Run(async () =>
             {
@@ -201,6 +209,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         await Deadline.WithinAsync(Task.WhenAll(done.Task, publisher), settings.RunTimeout, $"baseline end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure?.AddCpu(Side.Baseline, WithPublisher(CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n), await publisher, n));
+        profiled?.Dispose(); // the window ends with the measured run, before the checks below
 
         await queue.DisposeAsync();
         var left = await db.ListLengthAsync(queue.Ready) + await db.ListLengthAsync(queue.Unacked);
