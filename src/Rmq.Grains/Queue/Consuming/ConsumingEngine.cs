@@ -24,7 +24,7 @@ internal sealed partial class ConsumingEngine
     private readonly LocalQueueStatuses _statuses;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource _signal = NewSignal();
+    private readonly EngineWait _wait = new();
     private Task? _run;
     private IDisposable? _timer;
     private Task? _wakes;
@@ -303,6 +303,7 @@ internal sealed partial class ConsumingEngine
             _firstAttempt.TrySetResult();
             _timer?.Dispose();
             _timer = null;
+            _wait.Dispose();
             if (_wakeQueue is { } wakes) _ = UnsubscribeAsync(wakes);
             _statuses.Remove(Queue, this);
             LogClosed(Queue);
@@ -352,29 +353,10 @@ internal sealed partial class ConsumingEngine
 
     public long NextDeliveryId() => ++_nextDeliveryId;
 
-    public void Signal() => _signal.TrySetResult();
+    public void Signal() => _wait.Signal();
 
-    /// <summary>Waits for a signal or the timeout, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan timeout)
-    {
-        var signal = _signal;
-        if (!signal.Task.IsCompleted && timeout > TimeSpan.Zero)
-        {
-            if (timeout >= TimeSpan.FromDays(1))
-            {
-                await signal.Task;
-            }
-            else
-            {
-                using var cancel = new CancellationTokenSource();
-                await Task.WhenAny(signal.Task, Task.Delay(timeout, cancel.Token));
-                cancel.Cancel();
-            }
-        }
-        if (signal.Task.IsCompleted && _signal == signal) _signal = NewSignal();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <inheritdoc cref="EngineWait.WaitAsync"/>
+    public Task WaitAsync(TimeSpan timeout) => _wait.WaitAsync(timeout);
 
     private static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(MaxOpenBackoff.TotalMilliseconds, 50 * Math.Pow(2, Math.Clamp(attempt - 1, 0, 10))));
