@@ -47,6 +47,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         var db = multiplexer.GetDatabase();
         var repetitions = new Repetitions(settings.Repetitions, Progress);
         using var allocations = settings.AllocationProfile ? new AllocationProfile() : null;
+        var commands = settings.CommandProfile ? new CommandProfile(server) : null;
         var figures = new List<Figure>();
 
         CeilingScenario? ceiling = null;
@@ -65,7 +66,7 @@ internal sealed class BenchRunner(BenchSettings settings)
             Progress("starting the silo and the client");
             await using var rmq = await RmqHost.StartAsync(redis.Endpoint);
             using var acks = new AckMeter();
-            var e2e = new EndToEndScenario(rmq, db, acks, new CpuMeter(redis.ProcessId), settings, repetitions, ceiling, allocations);
+            var e2e = new EndToEndScenario(rmq, db, acks, new CpuMeter(redis.ProcessId), settings, repetitions, ceiling, allocations, commands);
             if (settings.Warmup) await WarmUpAsync(e2e);
 
             if (settings.Runs("publish"))
@@ -105,6 +106,7 @@ internal sealed class BenchRunner(BenchSettings settings)
         AnsiConsole.WriteLine();
         ResultsTable.Write(AnsiConsole.Console, results);
         if (allocations is not null) AllocationProfileTable.Write(AnsiConsole.Console, allocations);
+        if (commands is not null) CommandProfileTable.Write(AnsiConsole.Console, commands);
         var (json, text) = ResultsFiles.Write(settings, results);
         AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(text)}[/] and [blue]{Markup.Escape(json)}[/]");
         return 0;

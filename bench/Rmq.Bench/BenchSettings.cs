@@ -52,6 +52,9 @@ internal sealed record BenchSettings
 
     /// <summary>End to end: record which types each measured run allocates (<see cref="Measurement.AllocationProfile"/>).</summary>
     public required bool AllocationProfile { get; init; }
+
+    /// <summary>End to end: record what the server runs in each measured run, by command (<see cref="Measurement.CommandProfile"/>).</summary>
+    public required bool CommandProfile { get; init; }
     public required bool Warmup { get; init; }
     public required string? Output { get; init; }
 

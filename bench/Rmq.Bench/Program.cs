@@ -53,6 +53,10 @@ var allocationProfile = new Option<bool>("--allocation-profile")
 {
     Description = "End to end: sum the runtime's sampled allocation events by type over each measured run and print the types that allocate most, per row and side (costs a little CPU; never a default run).",
 };
+var commandProfile = new Option<bool>("--command-profile")
+{
+    Description = "End to end: read the server's per-command counters (INFO commandstats) before and after each measured run and print the calls and microseconds of each command per delivered message, per row and side (the server's side of the CPU column).",
+};
 var server = new Option<string>("--server")
 {
     Description = "The server under test: redis (redis-server on the PATH) or garnet (the garnet-server dotnet tool, started with --lua --lua-transaction-mode; install it with 'dotnet tool install -g garnet-server --version 2.2.12').",
@@ -67,7 +71,7 @@ Option[] tuning =
     scenarios, repetitions, payloadBytes, ceilingOps, pipeline, publishMessages, publishers, grainPublishers, batchPublishMessages,
     publishBatchSizes, messages, e2ePublishBatch, e2ePublishers, e2eSingleMessages, e2eSingleConsumers, consumers, batchConsumers, batchSize, prefetch, pollMs, latencyRates,
     latencySeconds, latencyConsumers, idleSeconds, memoryQueues, memoryReady, bigQueueReady, scheduledRate, scheduledSeconds, bigScheduled, timeout, noWarmup, publisherProcess,
-    allocationProfile,
+    allocationProfile, commandProfile,
 ];
 foreach (var option in tuning) root.Options.Add(option);
 root.Options.Add(output);
@@ -121,6 +125,7 @@ root.SetAction(async parse =>
         Warmup = !parse.GetValue(noWarmup),
         PublisherProcess = parse.GetValue(publisherProcess),
         AllocationProfile = parse.GetValue(allocationProfile),
+        CommandProfile = parse.GetValue(commandProfile),
         Output = parse.GetValue(output),
         Server = parse.GetValue(server)!,
         IsDefaultRun = tuning.All(o => parse.GetResult(o) is null or { Implicit: true }),

@@ -57,6 +57,11 @@ internal sealed record Goal(string Name, string Target, string Measured, bool? M
             if (!byId.TryGetValue(id, out var f) || f.CpuMedian(Side.Rmq) is not { } cost) continue;
             goals.Add(new($"End to end, {f.Label}: process CPU per delivered message", $"≤ {MaxProcessUsPerDelivery:0} µs", Us(cost.ProcessUs), cost.ProcessUs <= MaxProcessUsPerDelivery));
             goals.Add(new($"End to end, {f.Label}: server CPU per delivered message", $"≤ {MaxServerUsPerDelivery:0} µs", Us(cost.RedisUs), cost.RedisUs <= MaxServerUsPerDelivery));
+            // What one round trip per message costs here on its own, whatever consumes: the baseline's plain LPUSH, one at a
+            // time, with as many publishers (the same run). A CPU target below it is below the cost of publishing alone.
+            if (byId.TryGetValue($"publish.single.{id["e2e.single.".Length..]}", out var publishing) && publishing.CpuMedian(Side.Baseline) is { } floor)
+                goals.Add(new($"End to end, {f.Label}: for comparison, publishing alone one message per round trip (the baseline's LPUSH, as many publishers)",
+                    "report it", $"{Us(floor.ProcessUs)} process, {Us(floor.RedisUs)} server per message", null));
             var maxBytes = MaxAllocatedBytesPerDelivery[id];
             goals.Add(new($"End to end, {f.Label}: managed allocation per delivered message", string.Create(CultureInfo.InvariantCulture, $"≤ {maxBytes:N0} B"),
                 string.Create(CultureInfo.InvariantCulture, $"{cost.AllocatedBytes:N0} B"), cost.AllocatedBytes <= maxBytes));

@@ -16,7 +16,7 @@ namespace Rmq.Bench.Scenarios;
 /// <see cref="BenchSettings.E2ePublishBatch"/>, so that publishing is not what limits consuming.
 /// </summary>
 internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks, CpuMeter cpuMeter, BenchSettings settings, Repetitions repetitions, CeilingScenario? ceiling,
-    AllocationProfile? allocations = null)
+    AllocationProfile? allocations = null, CommandProfile? commands = null)
 {
     private readonly CpuMeter _cpu = cpuMeter;
 
@@ -127,6 +127,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
             ? await PublisherProcess.StartAsync("rmq", rmq.RedisEndpoint, name, n, publishers, settings.PayloadBytes)
             : null;
         using var profiled = figure is null ? null : allocations?.Record($"{figure.Label} [Rmq]", n);
+        var commanded = figure is null || commands is null ? null : await commands.StartAsync($"{figure.Label} [Rmq]", n);
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
         Task<PublisherCost> publisher = external is not null ? external.PublishAsync()
@@ -146,7 +147,9 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         await Deadline.WithinAsync(Task.WhenAll(acked.All, publisher), settings.RunTimeout, $"Rmq end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure?.AddCpu(Side.Rmq, WithPublisher(CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n), await publisher, n));
-        profiled?.Dispose(); // the window ends with the measured run, before the checks below
+        // The profiles' windows end with the measured run, before the checks below.
+        profiled?.Dispose();
+        if (commanded is not null) await commanded.EndAsync();
 
         await queue.StopConsuming();
         var stats = await queue.GetStats();
@@ -194,6 +197,7 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
             ? await PublisherProcess.StartAsync("baseline", rmq.RedisEndpoint, name, n, publishers, settings.PayloadBytes)
             : null;
         using var profiled = figure is null ? null : allocations?.Record($"{figure.Label} [baseline]", n);
+        var commanded = figure is null || commands is null ? null : await commands.StartAsync($"{figure.Label} [baseline]", n);
         var cpu = await _cpu.ReadAsync();
         var started = Stopwatch.GetTimestamp();
         Task<PublisherCost> publisher = external is not null ? external.PublishAsync()
@@ -209,7 +213,9 @@ internal sealed class EndToEndScenario(RmqHost rmq, IDatabase db, AckMeter acks,
         await Deadline.WithinAsync(Task.WhenAll(done.Task, publisher), settings.RunTimeout, $"baseline end to end ({name})");
         var rate = n / Stopwatch.GetElapsedTime(started).TotalSeconds;
         figure?.AddCpu(Side.Baseline, WithPublisher(CpuMeter.PerDelivery(cpu, await _cpu.ReadAsync(), n), await publisher, n));
-        profiled?.Dispose(); // the window ends with the measured run, before the checks below
+        // The profiles' windows end with the measured run, before the checks below.
+        profiled?.Dispose();
+        if (commanded is not null) await commanded.EndAsync();
 
         await queue.DisposeAsync();
         var left = await db.ListLengthAsync(queue.Ready) + await db.ListLengthAsync(queue.Unacked);
