@@ -75,7 +75,7 @@ public sealed class FaultTests(FaultClusterFixture fixture, ITestOutputHelper ou
         var queue = Queue(name);
         await queue.StartConsuming(20, Poll);
         await queue.AddConsumer("rejecter", await ConsumerAsync(new ConsumerBehaviour(DeliveryOutcome.Reject)));
-        // The rejected list becomes a string: every round trip of this queue now fails with WRONGTYPE.
+        // The rejected list becomes a string: every round trip that applies a reject now fails with WRONGTYPE.
         await Db.StringSetAsync(Keys.Rejected(name), "not a list");
         await queue.PublishBatch(Enumerable.Range(0, 200).Select(i => $"w{i}").ToList());
         await Eventually.True(async () => (await queue.GetConsumingStatus()).State == ConsumingState.Degraded, "degraded while Redis fails");

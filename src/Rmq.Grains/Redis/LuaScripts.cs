@@ -42,8 +42,13 @@ internal static class LuaScripts
     /// A batch is applied at most once: the marker holds the number of the last batch applied. When a
     /// reply is lost the engine retries the same batch with the same number, and this finds it applied
     /// and skips it — re-running LREM by value would remove another, identical copy.
-    /// Redis does not undo a script that fails halfway, so every key is checked to be a list (or absent)
-    /// before anything is written: a key of another type fails the whole round trip, never half of it.
+    /// Redis does not undo a script that fails halfway, so every key the script may write to before its first command on
+    /// that key is checked to be a list (or absent) before anything is written: a key of another type fails the whole
+    /// round trip, never half of it. The others fail at that first command, which comes before every write — unacked
+    /// always (its LLEN, or the first outcome's LRANGE or LREM), ready when nothing is applied (the fetch's LRANGE) —
+    /// and rejected is left alone unless something is rejected or dead-lettered: a fetch with nothing to apply runs no
+    /// TYPE at all, and an ack batch one. When the fetch moves fewer than it asked for, ready is empty and its length
+    /// is not asked.
     /// Reject/Push add the element to their target only when it was still in unacked: if a cleaner
     /// already returned it to ready, adding a copy would duplicate it (Go rmq does add one).
     /// Acks remove from the oldest end (<c>LREM -1</c>), where in-order acks are found at once.
@@ -68,6 +73,12 @@ internal static class LuaScripts
         -- then the scheduled ZSET, its elements HASH and the counters HASH when there are dead letters or retries.
         local rmq_types = { 'list', 'list', 'list', false, 'list' }
         rmq_types[x], rmq_types[x + 1], rmq_types[x + 2], rmq_types[x + 3] = 'zset', 'hash', 'hash', 'list'
+        -- Checked are only the keys something may be written to before this call's first command on them (which fails on
+        -- a key of another type before anything is written): never unacked (LLEN, or the first outcome's LRANGE or LREM,
+        -- comes before every write); ready only when outcomes are applied; rejected only with rejects or dead letters.
+        rmq_types[2] = false
+        if a + r + d + s + p + t == 0 then rmq_types[1] = false end
+        if r + d == 0 then rmq_types[3] = false end
         """, body: """
         local missing = 0
         local replayed = 0
@@ -142,8 +153,10 @@ internal static class LuaScripts
         local room = tonumber(ARGV[9]) - redis.call('LLEN', KEYS[2])
         local n = math.min(tonumber(ARGV[8]), room)
         local out = { missing, room, 0, replayed }
+        local drained = false
         if n > 0 then
           local moved = redis.call('LRANGE', KEYS[1], -n, -1)
+          drained = #moved < n
           if #moved > 0 then
             redis.call('LTRIM', KEYS[1], 0, -#moved - 1)
             for j = #moved, 1, -1 do out[#out + 1] = moved[j] end
@@ -152,7 +165,8 @@ internal static class LuaScripts
             end
           end
         end
-        out[3] = redis.call('LLEN', KEYS[1])
+        -- Fewer than asked: ready is empty now (nothing runs between the LRANGE and here).
+        if not drained then out[3] = redis.call('LLEN', KEYS[1]) end
         return out
         """, buildsTypesInPrelude: true);
 
