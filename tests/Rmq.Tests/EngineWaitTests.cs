@@ -44,10 +44,14 @@ public sealed class EngineWaitTests
         wait.Signal();
         await first.WaitAsync(TimeSpan.FromSeconds(5));
 
+        // The first wait's due time passes before the next wait starts: its timer was disarmed when the signal ended
+        // it, so nothing is left signalled for the next wait (were it still armed, its tick would end that one at once).
+        time.Advance(TimeSpan.FromMilliseconds(10));
         var second = wait.WaitAsync(TimeSpan.FromSeconds(1));
-        time.Advance(TimeSpan.FromMilliseconds(10)); // the first wait's due time
         Assert.False(second.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(990));
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(second.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
         await second.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
