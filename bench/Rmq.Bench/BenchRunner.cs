@@ -102,7 +102,7 @@ internal sealed class BenchRunner(BenchSettings settings)
                 bigScheduled = await new BigScheduledScenario(rmq, db, settings, Progress).RunAsync();
         }
 
-        var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory, bigScheduled), clock.Elapsed.TotalSeconds, bigQueue, bigScheduled);
+        var results = new BenchResults(machine, settings, figures, memory, Goal.Evaluate(figures, memory, bigScheduled, settings.PollInterval), clock.Elapsed.TotalSeconds, bigQueue, bigScheduled);
         AnsiConsole.WriteLine();
         ResultsTable.Write(AnsiConsole.Console, results);
         if (allocations is not null) AllocationProfileTable.Write(AnsiConsole.Console, allocations);

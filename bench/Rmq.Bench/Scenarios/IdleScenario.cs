@@ -3,6 +3,7 @@ using Rmq.Bench.Baseline;
 using Rmq.Bench.Grains;
 using Rmq.Bench.Infrastructure;
 using Rmq.Bench.Measurement;
+using Rmq.Hosting.Declaring;
 using StackExchange.Redis;
 
 namespace Rmq.Bench.Scenarios;
@@ -10,7 +11,7 @@ namespace Rmq.Bench.Scenarios;
 /// <summary>
 /// What a consuming queue costs with nothing to do (issue 21: under 1 % of a core, without a busy-polling loop): one
 /// queue consuming with <see cref="BenchSettings.LatencyConsumers"/> consumers at <see cref="BenchSettings.PollInterval"/>,
-/// nothing published, CPU read over <see cref="BenchSettings.IdleDuration"/> after two settling seconds (what the previous phase left running, collections and tiered JIT, dies down). The process holds
+/// nothing published (and again at the default poll, <see cref="DefaultPoll"/>, which most queues run with), CPU read over <see cref="BenchSettings.IdleDuration"/> after two settling seconds (what the previous phase left running, collections and tiered JIT, dies down). The process holds
 /// the silo, the client and the harness on every side, so the floor — the same process with no queue consuming — is a
 /// row of its own, and each side's figure reads against it. Redis's CPU is what the polling costs the server.
 /// </summary>
@@ -25,7 +26,15 @@ internal sealed class IdleScenario(RmqHost rmq, IDatabase db, CpuMeter cpu, Benc
     public Figure Server { get; } = new("idle.redis", "Idle", "a consuming queue, nothing published: server CPU, % of a core", Unit, false);
     public Figure Floor { get; } = new("idle.floor", "Idle", "nothing consuming (the floor: silo, client, harness): process CPU, % of a core", Unit, false);
 
-    public IEnumerable<Figure> Figures => [Process, Server, Floor];
+    /// <summary>The poll a queue gets when its declaration names none (<see cref="RmqQueueBuilder.DefaultPoll"/>): what an idle queue costs as most run.</summary>
+    public static readonly TimeSpan DefaultPoll = RmqQueueBuilder.DefaultPoll;
+
+    public Figure ProcessAtDefaultPoll { get; } = new("idle.process.defaultpoll", "Idle",
+        $"a consuming queue at the default poll ({DefaultPoll.TotalMilliseconds:0} ms), nothing published: process CPU, % of a core", Unit, false);
+    public Figure ServerAtDefaultPoll { get; } = new("idle.redis.defaultpoll", "Idle",
+        $"a consuming queue at the default poll ({DefaultPoll.TotalMilliseconds:0} ms), nothing published: server CPU, % of a core", Unit, false);
+
+    public IEnumerable<Figure> Figures => [Process, Server, ProcessAtDefaultPoll, ServerAtDefaultPoll, Floor];
 
     public async Task RunAsync()
     {
@@ -34,22 +43,25 @@ internal sealed class IdleScenario(RmqHost rmq, IDatabase db, CpuMeter cpu, Benc
         {
             var (floor, _) = await MeasureAsync();
             samples.Add(Floor, Side.Rmq, floor);
-            foreach (var side in (Side[])[Side.Baseline, Side.Rmq])
+            foreach (var (poll, process, server) in new[] { (settings.PollInterval, Process, Server), (DefaultPoll, ProcessAtDefaultPoll, ServerAtDefaultPoll) })
             {
-                var (process, server) = side == Side.Rmq ? await RmqAsync(rep) : await BaselineAsync(rep);
-                samples.Add(Process, side, process);
-                samples.Add(Server, side, server);
-                progress($"idle [{side}] rep {rep + 1}/{settings.Repetitions}: process {process:0.00}% of a core (floor {floor:0.00}%), server {server:0.00}%");
+                foreach (var side in (Side[])[Side.Baseline, Side.Rmq])
+                {
+                    var (processCpu, serverCpu) = side == Side.Rmq ? await RmqAsync(rep, poll) : await BaselineAsync(rep, poll);
+                    samples.Add(process, side, processCpu);
+                    samples.Add(server, side, serverCpu);
+                    progress($"idle [{side}] poll {poll.TotalMilliseconds:0} ms rep {rep + 1}/{settings.Repetitions}: process {processCpu:0.00}% of a core (floor {floor:0.00}%), server {serverCpu:0.00}%");
+                }
             }
         }
         samples.Complete();
     }
 
-    private async Task<(double Process, double Server)> RmqAsync(int rep)
+    private async Task<(double Process, double Server)> RmqAsync(int rep, TimeSpan poll)
     {
         var name = $"bench-idle-{rep}-{Guid.NewGuid():N}"[..30];
         var queue = rmq.Grains.GetGrain<IQueueGrain>(name);
-        await queue.StartConsuming(settings.PrefetchLimit, settings.PollInterval);
+        await queue.StartConsuming(settings.PrefetchLimit, poll);
         for (var i = 0; i < settings.LatencyConsumers; i++)
             await queue.AddConsumer("bench", rmq.Grains.GetGrain<IBenchConsumerGrain>($"idle{i}"));
         var measured = await MeasureAsync();
@@ -57,9 +69,9 @@ internal sealed class IdleScenario(RmqHost rmq, IDatabase db, CpuMeter cpu, Benc
         return measured;
     }
 
-    private async Task<(double Process, double Server)> BaselineAsync(int rep)
+    private async Task<(double Process, double Server)> BaselineAsync(int rep, TimeSpan poll)
     {
-        var queue = new RmqStyleQueue(db, $"base-idle-{rep}", $"base-conn-idle-{rep}", settings.PrefetchLimit, settings.PollInterval);
+        var queue = new RmqStyleQueue(db, $"base-idle-{rep}", $"base-conn-idle-{rep}", settings.PrefetchLimit, poll);
         await db.KeyDeleteAsync([queue.Ready, queue.Unacked]);
         queue.StartConsuming();
         for (var i = 0; i < settings.LatencyConsumers; i++) queue.AddConsumer(payload => queue.AckAsync(payload));
