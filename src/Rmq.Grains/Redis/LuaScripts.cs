@@ -45,7 +45,7 @@ internal static class LuaScripts
     /// Redis does not undo a script that fails halfway, so every key the script may write to before its first command on
     /// that key is checked to be a list (or absent) before anything is written: a key of another type fails the whole
     /// round trip, never half of it. The others fail at that first command, which comes before every write — unacked
-    /// always (its LLEN, or the first outcome's LRANGE or LREM), ready when nothing is applied (the fetch's LRANGE) —
+    /// always (its LLEN, or the first outcome's LRANGE or LREM), ready when nothing is applied (the fetch's LRANGE, or only the final LLEN when there is no room) —
     /// and rejected is left alone unless something is rejected or dead-lettered: a fetch with nothing to apply runs no
     /// TYPE at all, and an ack batch one. When the fetch moves fewer than it asked for, ready is empty and its length
     /// is not asked.

@@ -12,7 +12,9 @@ namespace Rmq.Redis.Lua;
 /// Lua table <c>rmq_types</c> (index = KEYS index, value = the type wanted, <c>false</c> = not checked) and
 /// covers the keys the script was given (<c>#KEYS</c>), so optional trailing keys cost nothing when absent.
 /// Most scripts declare the table statically (<see cref="KeyTypes"/>); a script whose keys depend on its
-/// arguments builds it in its prelude (<see cref="Create(string, bool, string, string, bool)"/>).
+/// arguments builds it in its prelude (<see cref="Create(string, bool, string, string, bool)"/>), and may leave out a
+/// key whose first command in the script comes before every write (that command fails on another type before
+/// anything is written, on Redis and Garnet alike), as the consuming hot path does.
 /// </remarks>
 internal sealed class RmqScript
 {
