@@ -7,7 +7,7 @@ namespace Rmq.Bench.Reporting;
 /// <summary>One goal of issues 5, 10, 11 and 21, checked against the run's medians; <c>Met</c> is null for "report it".</summary>
 internal sealed record Goal(string Name, string Target, string Measured, bool? Met)
 {
-    public static List<Goal> Evaluate(IReadOnlyList<Figure> figures, MemoryReport? memory, BigScheduledReport? bigScheduled = null, TimeSpan? poll = null)
+    public static List<Goal> Evaluate(IReadOnlyList<Figure> figures, MemoryReport? memory, BigScheduledReport? bigScheduled, TimeSpan poll)
     {
         var goals = new List<Goal>();
         var byId = figures.ToDictionary(f => f.Id);
@@ -51,7 +51,7 @@ internal sealed record Goal(string Name, string Target, string Measured, bool? M
         {
             foreach (var (id, at) in new[]
                      {
-                         ("idle.process", poll is { } p ? $"poll {p.TotalMilliseconds:0} ms" : "the run's poll"),
+                         ("idle.process", $"poll {poll.TotalMilliseconds:0} ms"),
                          ("idle.process.defaultpoll", $"the default poll ({IdleScenario.DefaultPoll.TotalMilliseconds:0} ms)"),
                      })
             {
